@@ -1,0 +1,1 @@
+//! rstaprun: loads an rstap module, relays its output, removes it (docs/transport.md).

@@ -1,0 +1,1 @@
+//! Diagnostics: errors and warnings with spans, rendered rustc-style.

@@ -1,0 +1,1 @@
+//! Pass 1: preprocessor, lexer, grammar, printer.
