@@ -29,7 +29,9 @@ struct rt_session {
 	atomic_t dropped;		/* records lost to full buffers */
 };
 
+/* Defined in transport.c, with the module parameters below. */
 extern struct rt_session rt_session;
+extern int _rstap_target;	/* -x PID or the pid of -c CMD; 0 if none */
 
 /* Provided by the generated module (templates/module.c.tera). */
 int rt_probes_start(void);	/* run begin probes, arm all others; 0 or -errno */

@@ -1,0 +1,685 @@
+//! One run of a module: check, insert, start, relay, stop, drain, remove
+//! (docs/transport.md, "Loader sequence").
+
+use std::ffi::{CString, OsStr};
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::fcntl::OFlag;
+use nix::kmod::{delete_module, finit_module, DeleteModuleFlags, ModuleInitFlags};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{kill, sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{ForkResult, Pid};
+
+use crate::merge::{Merger, Record, KIND_STDERR};
+use crate::{modinfo, LoaderError, RunOptions};
+
+const DEBUGFS: &str = "/sys/kernel/debug";
+const DEBUGFS_MAGIC: i64 = 0x6462_6720;
+/// How often the loader reads the trace files and the control snapshot.
+const POLL_INTERVAL: u16 = 50;
+const READ_CHUNK: usize = 256 * 1024;
+const UNLOAD_RETRY: Duration = Duration::from_secs(3);
+
+/// The debugfs directory of a loaded module (docs/transport.md, "Files").
+pub fn debugfs_dir(module_name: &str) -> PathBuf {
+    Path::new(DEBUGFS).join(format!("rstap_{module_name}"))
+}
+
+/// The control file's snapshot line, parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub state: String,
+    pub exit: bool,
+    pub errors: u64,
+    pub skipped: u64,
+    pub dropped: u64,
+}
+
+impl Snapshot {
+    pub fn parse(line: &str) -> Snapshot {
+        let mut s = Snapshot::default();
+        for field in line.split_whitespace() {
+            let Some((k, v)) = field.split_once('=') else { continue };
+            let n = || v.parse::<u64>().unwrap_or(0);
+            match k {
+                "state" => s.state = v.to_string(),
+                "exit" => s.exit = n() != 0,
+                "errors" => s.errors = n(),
+                "skipped" => s.skipped = n(),
+                "dropped" => s.dropped = n(),
+                _ => {}
+            }
+        }
+        s
+    }
+}
+
+fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> LoaderError {
+    let context = context.into();
+    move |err| LoaderError::Io { context, err }
+}
+
+fn errno_of(e: &io::Error) -> Errno {
+    Errno::from_raw(e.raw_os_error().unwrap_or(0))
+}
+
+macro_rules! verbose {
+    ($v:expr, $($arg:tt)*) => {
+        if $v > 0 {
+            eprintln!("rstaprun: {}", format!($($arg)*));
+        }
+    };
+}
+
+/// Runs a module to its end; returns the exit status (1 if the script had errors or
+/// could not start, else 0).
+pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
+    let v = opts.verbose;
+    let module = &opts.module;
+
+    // 1. The module must be an rstap module built for this kernel.
+    let info = modinfo(module)
+        .map_err(|err| LoaderError::Modinfo { module: module.clone(), err })?;
+    let built = info
+        .get("rstap_kernel")
+        .ok_or_else(|| LoaderError::NotRstap { module: module.clone() })?;
+    let host = nix::sys::utsname::uname()
+        .map_err(|e| io_err("uname")(e.into()))?
+        .release()
+        .to_string_lossy()
+        .into_owned();
+    if *built != host {
+        return Err(LoaderError::WrongKernel {
+            module: module.clone(),
+            built: built.clone(),
+            host,
+        });
+    }
+    let name = match info.get("name") {
+        Some(n) if !n.is_empty() => n.clone(),
+        _ => module
+            .file_stem()
+            .unwrap_or(OsStr::new("module"))
+            .to_string_lossy()
+            .replace('-', "_"),
+    };
+    verbose!(v, "module {name} built for {built}");
+
+    let mut out = Output::open(opts.output.as_deref())?;
+    ensure_debugfs(v)?;
+    let file = File::open(module).map_err(io_err(format!("cannot open {}", module.display())))?;
+
+    let mut params: Vec<String> = opts.params.iter().map(|p| quote_param(p)).collect();
+    if let Some(mb) = opts.buffer_mb {
+        params.push(format!("_rstap_bufsize_kb={}", u64::from(mb) * 1024));
+    }
+    if let Some(pid) = opts.target_pid {
+        params.push(format!("_rstap_target={pid}"));
+    }
+
+    // 4 (first half). -c: fork now, hold the child until the probes are armed.
+    let mut child = match &opts.command {
+        Some(cmd) => {
+            let c = HeldChild::spawn(cmd).map_err(io_err("cannot start the -c command"))?;
+            params.push(format!("_rstap_target={}", c.pid));
+            verbose!(v, "command held as pid {}: {cmd}", c.pid);
+            Some(c)
+        }
+        None => None,
+    };
+
+    let signals = SignalGuard::install();
+
+    // 2. Insert.
+    let param_str = CString::new(params.join(" ")).map_err(|_| {
+        io_err("module parameters")(io::Error::new(io::ErrorKind::InvalidInput, "NUL byte"))
+    })?;
+    verbose!(v, "inserting {} {}", module.display(), param_str.to_string_lossy());
+    if let Err(errno) = finit_module(file.as_fd(), &param_str, ModuleInitFlags::empty()) {
+        if let Some(c) = child.as_mut() {
+            c.cancel();
+        }
+        return Err(LoaderError::Insert { module: module.clone(), name, errno });
+    }
+    drop(file);
+
+    // 3-6. Everything after the insertion ends with the removal, whatever happened.
+    let result = Session::open(&name, v).and_then(|mut s| s.run(&mut out, child.as_mut()));
+    if let Some(c) = child.as_mut() {
+        c.finish();
+    }
+    drop(signals);
+    let unloaded = unload(&name, v);
+    let status = result?;
+    unloaded?;
+    Ok(status)
+}
+
+/// `rstaprun -d NAME`: stop the module's probes if it is ours, then remove it.
+pub fn delete(name: &str, verbose: u32) -> Result<i32, LoaderError> {
+    let mut name = name.to_string();
+    let p = Path::new(&name);
+    if p.extension().is_some_and(|e| e == "ko") {
+        name = match modinfo(p).ok().and_then(|i| i.get("name").cloned()) {
+            Some(n) => n,
+            None => p.file_stem().unwrap().to_string_lossy().replace('-', "_"),
+        };
+    }
+    let _ = ensure_debugfs(verbose);
+    let control = debugfs_dir(&name).join("control");
+    if let Ok(mut f) = OpenOptions::new().write(true).open(&control) {
+        verbose!(verbose, "writing stop to {}", control.display());
+        if let Err(e) = write_command(&mut f, "stop") {
+            eprintln!("rstaprun: stopping {name}: {e}");
+        }
+    }
+    unload(&name, verbose)?;
+    Ok(0)
+}
+
+/// Quotes a `name=value` parameter whose value has spaces, as the kernel's parser
+/// accepts (`name="a b"`).
+fn quote_param(p: &str) -> String {
+    match p.split_once('=') {
+        Some((k, val)) if val.contains(char::is_whitespace) && !val.starts_with('"') => {
+            format!("{k}=\"{val}\"")
+        }
+        _ => p.to_string(),
+    }
+}
+
+fn ensure_debugfs(v: u32) -> Result<(), LoaderError> {
+    if let Ok(st) = nix::sys::statfs::statfs(DEBUGFS) {
+        #[allow(clippy::unnecessary_cast)] // fs_type_t differs by libc
+        if st.filesystem_type().0 as i64 == DEBUGFS_MAGIC {
+            return Ok(());
+        }
+    } else if !Path::new(DEBUGFS).is_dir() {
+        return Err(LoaderError::Debugfs(format!("{DEBUGFS} does not exist (is sysfs mounted?)")));
+    }
+    verbose!(v, "mounting debugfs on {DEBUGFS}");
+    nix::mount::mount(
+        Some("debugfs"),
+        DEBUGFS,
+        Some("debugfs"),
+        nix::mount::MsFlags::empty(),
+        None::<&str>,
+    )
+    .map_err(|e| LoaderError::Debugfs(format!("cannot mount on {DEBUGFS}: {}", e.desc())))
+}
+
+fn unload(name: &str, v: u32) -> Result<(), LoaderError> {
+    let cname = CString::new(name).expect("module name without NUL");
+    let deadline = Instant::now() + UNLOAD_RETRY;
+    loop {
+        match delete_module(&cname, DeleteModuleFlags::O_NONBLOCK) {
+            Ok(()) => {
+                verbose!(v, "removed module {name}");
+                return Ok(());
+            }
+            Err(Errno::EAGAIN | Errno::EBUSY) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            Err(Errno::ENOENT) => return Err(LoaderError::NotLoaded { name: name.to_string() }),
+            Err(errno) => return Err(LoaderError::Unload { name: name.to_string(), errno }),
+        }
+    }
+}
+
+fn write_command(f: &mut File, cmd: &str) -> io::Result<()> {
+    let line = format!("{cmd}\n");
+    loop {
+        match f.write(line.as_bytes()) {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+// ---- output ---------------------------------------------------------------------------
+
+struct Output {
+    stdout: io::BufWriter<Box<dyn Write>>,
+    /// Set when stdout can no longer be written (a closed pipe): the run then stops.
+    broken: bool,
+}
+
+impl Output {
+    fn open(path: Option<&Path>) -> Result<Output, LoaderError> {
+        let w: Box<dyn Write> = match path {
+            Some(p) => Box::new(
+                File::create(p).map_err(io_err(format!("cannot create {}", p.display())))?,
+            ),
+            None => Box::new(io::stdout()),
+        };
+        Ok(Output { stdout: io::BufWriter::with_capacity(64 * 1024, w), broken: false })
+    }
+
+    /// Prints records in the order given; stdout is flushed before every stderr record
+    /// and at the end, so both streams keep the records' order and nothing lingers.
+    fn emit(&mut self, records: Vec<Record>) {
+        if records.is_empty() {
+            return;
+        }
+        for r in records {
+            if r.kind == KIND_STDERR {
+                self.flush();
+                let _ = io::stderr().write_all(&r.data);
+            } else if !self.broken && self.stdout.write_all(&r.data).is_err() {
+                self.broken = true;
+            }
+        }
+        self.flush();
+    }
+
+    fn flush(&mut self) {
+        if !self.broken && self.stdout.flush().is_err() {
+            self.broken = true;
+        }
+    }
+}
+
+// ---- the loaded module's session ---------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StopReason {
+    ScriptExit,
+    Signal(i32),
+    CommandExited,
+    OutputClosed,
+    ModuleStopped,
+}
+
+struct Session {
+    name: String,
+    control: File,
+    traces: Vec<(usize, File)>,
+    merger: Merger,
+    buf: Vec<u8>,
+    verbose: u32,
+}
+
+impl Session {
+    fn open(name: &str, verbose: u32) -> Result<Session, LoaderError> {
+        let dir = debugfs_dir(name);
+        let control = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(dir.join("control"))
+            .map_err(io_err(format!(
+                "cannot open {} (is {name} an rstap module?)",
+                dir.join("control").display()
+            )))?;
+        let mut traces = Vec::new();
+        let entries = std::fs::read_dir(&dir).map_err(io_err(format!("{}", dir.display())))?;
+        for e in entries.flatten() {
+            let fname = e.file_name();
+            let Some(cpu) = fname
+                .to_str()
+                .and_then(|n| n.strip_prefix("trace"))
+                .and_then(|n| n.parse::<usize>().ok())
+            else {
+                continue;
+            };
+            let f = OpenOptions::new()
+                .read(true)
+                .custom_flags(OFlag::O_NONBLOCK.bits())
+                .open(e.path())
+                .map_err(io_err(format!("cannot open {}", e.path().display())))?;
+            traces.push((cpu, f));
+        }
+        traces.sort_by_key(|t| t.0);
+        if traces.is_empty() {
+            return Err(LoaderError::Io {
+                context: format!("{}", dir.display()),
+                err: io::Error::new(io::ErrorKind::NotFound, "no trace files"),
+            });
+        }
+        verbose!(verbose, "reading {} trace files in {}", traces.len(), dir.display());
+        Ok(Session {
+            name: name.to_string(),
+            control,
+            traces,
+            merger: Merger::default(),
+            buf: vec![0; READ_CHUNK],
+            verbose,
+        })
+    }
+
+    fn snapshot(&self) -> Result<Snapshot, LoaderError> {
+        let mut line = [0u8; 256];
+        let n = loop {
+            match self.control.read_at(&mut line, 0) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io_err("reading the control file")(e)),
+            }
+        };
+        Ok(Snapshot::parse(&String::from_utf8_lossy(&line[..n])))
+    }
+
+    /// Reads whatever the trace files hold now and prints what is ready.
+    fn pump(&mut self, out: &mut Output) -> Result<(), LoaderError> {
+        let now = Instant::now();
+        for (cpu, f) in &mut self.traces {
+            loop {
+                let n = match f.read(&mut self.buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) => return Err(io_err(format!("reading trace{cpu}"))(e)),
+                };
+                if let Err(e) = self.merger.feed(*cpu, &self.buf[..n], now) {
+                    eprintln!("rstaprun: WARNING: {e}");
+                }
+            }
+        }
+        out.emit(self.merger.ready(now));
+        Ok(())
+    }
+
+    fn wait(&self) {
+        let mut fds: Vec<PollFd> =
+            self.traces.iter().map(|(_, f)| PollFd::new(f.as_fd(), PollFlags::POLLIN)).collect();
+        // EINTR (a signal) just ends the wait early.
+        let _ = poll(&mut fds, PollTimeout::from(POLL_INTERVAL));
+    }
+
+    fn run(&mut self, out: &mut Output, mut child: Option<&mut HeldChild>) -> Result<i32, LoaderError> {
+        let v = self.verbose;
+        // 4. Start: begin probes run and the probes are armed when the write returns.
+        verbose!(v, "starting");
+        if let Err(e) = write_command(&mut self.control, "start") {
+            // The module says why as a kind-1 record: print everything it sent.
+            self.drain(out)?;
+            eprintln!(
+                "rstaprun: module {} failed to start: {}",
+                self.name,
+                errno_of(&e).desc()
+            );
+            let _ = write_command(&mut self.control, "stop");
+            return Ok(1);
+        }
+        if let Some(c) = child.as_deref_mut() {
+            c.release();
+        }
+
+        // 5. Relay until something ends the run.
+        let reason = loop {
+            self.wait();
+            self.pump(out)?;
+            let sig = STOP_SIGNAL.load(Ordering::Relaxed);
+            if sig != 0 {
+                break StopReason::Signal(sig);
+            }
+            if out.broken {
+                break StopReason::OutputClosed;
+            }
+            let snap = self.snapshot()?;
+            if snap.exit {
+                break StopReason::ScriptExit;
+            }
+            if snap.state == "stopped" {
+                break StopReason::ModuleStopped;
+            }
+            if let Some(c) = child.as_deref_mut() {
+                if c.exited() {
+                    break StopReason::CommandExited;
+                }
+            }
+        };
+        verbose!(v, "stopping ({reason:?})");
+
+        // 6. Stop (end probes run), then drain to the end.
+        write_command(&mut self.control, "stop").map_err(io_err("writing stop"))?;
+        self.drain(out)?;
+        let snap = self.snapshot()?;
+        verbose!(
+            v,
+            "final state: errors={} skipped={} dropped={} lost={}",
+            snap.errors,
+            snap.skipped,
+            snap.dropped,
+            self.merger.lost
+        );
+        if snap.errors != 0 || snap.skipped != 0 {
+            eprintln!(
+                "WARNING: Number of errors: {}, skipped probes: {}",
+                snap.errors, snap.skipped
+            );
+        }
+        if snap.dropped != 0 {
+            eprintln!(
+                "WARNING: There were {} transport failures (records lost to full buffers); \
+                 try a larger buffer with -b MB.",
+                snap.dropped
+            );
+        }
+        // 7.
+        Ok(if snap.errors != 0 { 1 } else { 0 })
+    }
+
+    fn drain(&mut self, out: &mut Output) -> Result<(), LoaderError> {
+        self.pump(out)?;
+        out.emit(self.merger.finish());
+        if self.merger.leftover() != 0 {
+            eprintln!(
+                "rstaprun: WARNING: {} bytes of an incomplete record discarded",
+                self.merger.leftover()
+            );
+        }
+        Ok(())
+    }
+}
+
+// ---- signals ------------------------------------------------------------------------------
+
+static STOP_SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn on_stop_signal(sig: nix::libc::c_int) {
+    STOP_SIGNAL.store(sig, Ordering::Relaxed);
+}
+
+/// SIGINT, SIGTERM and SIGHUP ask for an orderly stop while installed; the previous
+/// handlers come back when dropped (the rstap driver calls [`run`] in-process).
+struct SignalGuard {
+    old: Vec<(Signal, SigAction)>,
+}
+
+impl SignalGuard {
+    fn install() -> SignalGuard {
+        STOP_SIGNAL.store(0, Ordering::Relaxed);
+        // No SA_RESTART: a signal interrupts the poll so the stop is prompt.
+        let act =
+            SigAction::new(SigHandler::Handler(on_stop_signal), SaFlags::empty(), SigSet::empty());
+        let mut old = Vec::new();
+        for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+            // SAFETY: the handler only stores to an atomic.
+            if let Ok(prev) = unsafe { sigaction(sig, &act) } {
+                old.push((sig, prev));
+            }
+        }
+        SignalGuard { old }
+    }
+}
+
+impl Drop for SignalGuard {
+    fn drop(&mut self) {
+        for (sig, prev) in self.old.drain(..) {
+            // SAFETY: restores what was there before.
+            let _ = unsafe { sigaction(sig, &prev) };
+        }
+    }
+}
+
+// ---- the -c command -----------------------------------------------------------------------
+
+/// A forked child that waits on a pipe before exec'ing `/bin/sh -c "exec CMD"`.
+struct HeldChild {
+    pid: Pid,
+    release: Option<OwnedFd>,
+    done: bool,
+}
+
+impl HeldChild {
+    fn spawn(cmd: &str) -> io::Result<HeldChild> {
+        let to_c = |s: &str| {
+            CString::new(s).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in -c"))
+        };
+        // Everything the child needs is allocated before the fork.
+        let sh = to_c("/bin/sh")?;
+        let argv = [to_c("sh")?, to_c("-c")?, to_c(&format!("exec {cmd}"))?];
+        let (rd, wr) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+        // SAFETY: the child only calls async-signal-safe functions before exec/_exit.
+        match unsafe { nix::unistd::fork() }? {
+            ForkResult::Child => {
+                let _ = nix::unistd::close(wr.as_raw_fd());
+                let mut b = [0u8; 1];
+                loop {
+                    match nix::unistd::read(rd.as_raw_fd(), &mut b) {
+                        Ok(1) => break,
+                        Err(Errno::EINTR) => continue,
+                        // The loader gave up (closed the pipe): never run the command.
+                        _ => unsafe { nix::libc::_exit(127) },
+                    }
+                }
+                let _ = nix::unistd::execv(&sh, &argv);
+                unsafe { nix::libc::_exit(127) }
+            }
+            ForkResult::Parent { child } => {
+                drop(rd);
+                Ok(HeldChild { pid: child, release: Some(wr), done: false })
+            }
+        }
+    }
+
+    /// Lets the command run.
+    fn release(&mut self) {
+        if let Some(fd) = self.release.take() {
+            let _ = nix::unistd::write(&fd, b"g");
+        }
+    }
+
+    /// The command never runs: the child exits at once.
+    fn cancel(&mut self) {
+        self.release = None;
+        if !self.done {
+            let _ = waitpid(self.pid, None);
+            self.done = true;
+        }
+    }
+
+    fn exited(&mut self) -> bool {
+        if !self.done {
+            match waitpid(self.pid, Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) => {}
+                Ok(WaitStatus::Exited(..) | WaitStatus::Signaled(..)) | Err(_) => self.done = true,
+                Ok(_) => {}
+            }
+        }
+        self.done
+    }
+
+    /// At the end of the run: a command still running is sent SIGTERM (SIGKILL after 1 s)
+    /// and reaped.
+    fn finish(&mut self) {
+        if self.release.is_some() {
+            self.cancel();
+            return;
+        }
+        if self.exited() {
+            return;
+        }
+        let _ = kill(self.pid, Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while !self.exited() {
+            if Instant::now() >= deadline {
+                let _ = kill(self.pid, Signal::SIGKILL);
+                let _ = waitpid(self.pid, None);
+                self.done = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_line() {
+        let s = Snapshot::parse("state=running exit=1 errors=2 skipped=3 dropped=4\n");
+        assert_eq!(
+            s,
+            Snapshot { state: "running".into(), exit: true, errors: 2, skipped: 3, dropped: 4 }
+        );
+        assert_eq!(Snapshot::parse("").state, "");
+    }
+
+    #[test]
+    fn params_with_spaces_are_quoted() {
+        assert_eq!(quote_param("a=1"), "a=1");
+        assert_eq!(quote_param("s=hello world"), "s=\"hello world\"");
+        assert_eq!(quote_param("s=\"already\""), "s=\"already\"");
+    }
+
+    #[test]
+    fn wrong_kernel_is_refused_before_loading() {
+        let ko = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/rstap_fixture.ko");
+        let Ok(info) = modinfo(&ko) else {
+            eprintln!("fixture not built; skipped");
+            return;
+        };
+        let host = nix::sys::utsname::uname().unwrap().release().to_string_lossy().into_owned();
+        if info["rstap_kernel"] == host {
+            return; // built for this very kernel: nothing to refuse
+        }
+        let err = run(&RunOptions { module: ko.clone(), ..Default::default() }).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} was built for kernel {}, but this host runs {host}",
+                ko.display(),
+                info["rstap_kernel"]
+            )
+        );
+    }
+
+    #[test]
+    fn held_child_runs_only_when_released() {
+        let dir = std::env::temp_dir().join(format!("rstaprun-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mark = dir.join("ran");
+        let _ = std::fs::remove_file(&mark);
+        let cmd = format!("touch {}", mark.display());
+
+        let mut c = HeldChild::spawn(&cmd).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(!mark.exists());
+        assert!(!c.exited());
+        c.cancel();
+        assert!(!mark.exists());
+
+        let mut c = HeldChild::spawn(&cmd).unwrap();
+        c.release();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !c.exited() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(mark.exists());
+        c.finish();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

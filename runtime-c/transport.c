@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * transport.c - the module's end of the link to rstaprun (docs/transport.md).
+ *
+ * This file owns:
+ *  - the debugfs directory /sys/kernel/debug/rstap_<module name>/ and
+ *    everything in it: the per-CPU relay files trace0..traceN-1 and the
+ *    control file;
+ *  - struct rt_session rt_session (the session state and its counters);
+ *  - the module parameters _rstap_bufsize_kb and _rstap_target, and the
+ *    .modinfo tag rstap_kernel that the loader checks;
+ *  - rt_transport_write(), the one way records leave the module.
+ *
+ * The generated module owns the probes: it provides rt_probes_start() and
+ * rt_probes_stop(), which the control file calls in process context under
+ * a mutex, and calls rt_transport_init()/rt_transport_exit() from its
+ * module_init/module_exit.
+ *
+ * It is meant to be #included by the generated module's C file (or built as
+ * a second object of the same module); it defines no MODULE_LICENSE, but the
+ * module must be GPL since relay is EXPORT_SYMBOL_GPL.
+ */
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/hardirq.h>
+#include <linux/irqflags.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/relay.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <generated/utsrelease.h>
+
+#include "session.h"
+
+/* The loader refuses a module built for another kernel release. */
+MODULE_INFO(rstap_kernel, UTS_RELEASE);
+
+/* Per-CPU buffer size in KiB, split in RT_N_SUBBUFS sub-buffers. */
+static unsigned int _rstap_bufsize_kb = 256;
+module_param(_rstap_bufsize_kb, uint, 0444);
+MODULE_PARM_DESC(_rstap_bufsize_kb, "relay buffer size per CPU, in KiB");
+
+/* The target process (-x PID, or the pid of -c CMD); 0 if none. */
+int _rstap_target;
+module_param(_rstap_target, int, 0444);
+MODULE_PARM_DESC(_rstap_target, "pid of the target process");
+
+#define RT_N_SUBBUFS		8
+#define RT_MIN_SUBBUF_SIZE	4096
+#define RT_CONTROL_CMD_MAX	16
+
+/* On the wire: this header, then len payload bytes (native endianness). */
+struct rt_rec_hdr {
+	u32 len;
+	u32 kind;
+	u64 seq;
+};
+
+struct rt_session rt_session = {
+	.state = ATOMIC_INIT(RT_STATE_LOADED),
+};
+
+static struct dentry *rt_dir;
+static struct dentry *rt_control;
+static struct rchan *rt_chan;
+static atomic64_t rt_seq = ATOMIC64_INIT(0);
+static DEFINE_MUTEX(rt_control_lock);
+
+/* ---- relay channel ---------------------------------------------------- */
+
+/*
+ * Non-overwrite mode: refuse a new sub-buffer while every sub-buffer still
+ * holds unread data.  relay_switch_subbuf() then returns 0, and the writer
+ * counts the record as dropped.
+ */
+static int rt_subbuf_start(struct rchan_buf *buf, void *subbuf,
+			   void *prev_subbuf, size_t prev_padding)
+{
+	return !relay_buf_full(buf);
+}
+
+static struct dentry *rt_create_buf_file(const char *filename,
+					 struct dentry *parent, umode_t mode,
+					 struct rchan_buf *buf, int *is_global)
+{
+	*is_global = 0;
+	return debugfs_create_file(filename, mode, parent, buf,
+				   &relay_file_operations);
+}
+
+static int rt_remove_buf_file(struct dentry *dentry)
+{
+	debugfs_remove(dentry);
+	return 0;
+}
+
+static const struct rchan_callbacks rt_relay_callbacks = {
+	.subbuf_start = rt_subbuf_start,
+	.create_buf_file = rt_create_buf_file,
+	.remove_buf_file = rt_remove_buf_file,
+};
+
+/*
+ * Append one record to this CPU's buffer, irqs already off.  Like relay.h's
+ * relay_write(), but the header and the payload are copied separately and
+ * published together by one update of buf->offset, after a write barrier,
+ * so a reader on another CPU never sees a record's bytes before they are
+ * there.  The sequence number is taken only once the space is certain,
+ * so a dropped record leaves no hole in the sequence.
+ */
+static bool rt_write_one(struct rchan *chan, u32 kind, u64 *seq, bool reserved,
+			 const char *data, size_t len)
+{
+	struct rchan_buf *buf = *this_cpu_ptr(chan->buf);
+	size_t total = sizeof(struct rt_rec_hdr) + len;
+	struct rt_rec_hdr hdr;
+	char *dst;
+
+	if (unlikely(!buf))
+		return false;
+	if (unlikely(buf->offset + total > chan->subbuf_size)) {
+		if (!relay_switch_subbuf(buf, total))
+			return false;
+	}
+	hdr.len = len;
+	hdr.kind = kind;
+	hdr.seq = reserved ? (*seq)++ : (u64)atomic64_inc_return(&rt_seq) - 1;
+	dst = (char *)buf->data + buf->offset;
+	memcpy(dst, &hdr, sizeof(hdr));
+	if (len)
+		memcpy(dst + sizeof(hdr), data, len);
+	smp_wmb();
+	WRITE_ONCE(buf->offset, buf->offset + total);
+	return true;
+}
+
+/**
+ * rt_transport_write - send one record to the loader
+ * @kind: RT_REC_STDOUT or RT_REC_STDERR
+ * @data: payload
+ * @len: payload length
+ *
+ * Callable from any context except NMI (an NMI could land inside another
+ * write on the same CPU; such records are dropped and counted).  A payload
+ * larger than a sub-buffer is split in pieces with consecutive sequence
+ * numbers.  Records that find the CPU's buffer full are dropped and counted
+ * in rt_session.dropped.
+ */
+void rt_transport_write(u32 kind, const char *data, size_t len)
+{
+	struct rchan *chan = READ_ONCE(rt_chan);
+	unsigned long flags;
+	size_t max, pieces;
+	u64 seq = 0;
+
+	if (unlikely(!chan || in_nmi())) {
+		atomic_inc(&rt_session.dropped);
+		return;
+	}
+
+	max = chan->subbuf_size - sizeof(struct rt_rec_hdr);
+	if (likely(len <= max)) {
+		local_irq_save(flags);
+		if (!rt_write_one(chan, kind, NULL, false, data, len))
+			atomic_inc(&rt_session.dropped);
+		local_irq_restore(flags);
+		return;
+	}
+
+	/* Rare: one probe hit printed more than a sub-buffer. */
+	pieces = DIV_ROUND_UP(len, max);
+	local_irq_save(flags);
+	seq = (u64)atomic64_add_return(pieces, &rt_seq) - pieces;
+	while (len) {
+		size_t n = min(len, max);
+
+		if (!rt_write_one(chan, kind, &seq, true, data, n)) {
+			seq++;
+			atomic_inc(&rt_session.dropped);
+		}
+		data += n;
+		len -= n;
+	}
+	local_irq_restore(flags);
+}
+
+/* ---- control file ----------------------------------------------------- */
+
+static const char *const rt_state_names[] = {
+	[RT_STATE_LOADED] = "loaded",
+	[RT_STATE_STARTING] = "starting",
+	[RT_STATE_RUNNING] = "running",
+	[RT_STATE_STOPPING] = "stopping",
+	[RT_STATE_STOPPED] = "stopped",
+};
+
+static const char *rt_state_name(int state)
+{
+	if (state < 0 || (unsigned int)state >= ARRAY_SIZE(rt_state_names))
+		return "unknown";
+	return rt_state_names[state];
+}
+
+/* Called with rt_control_lock held. */
+static int rt_do_start(void)
+{
+	int rc;
+
+	if (atomic_read(&rt_session.state) != RT_STATE_LOADED)
+		return -EBUSY;
+	atomic_set(&rt_session.state, RT_STATE_STARTING);
+	rc = rt_probes_start();
+	if (rc) {
+		/* rt_probes_start() has undone what it armed. */
+		atomic_set(&rt_session.state, RT_STATE_STOPPED);
+		return rc < 0 ? rc : -EINVAL;
+	}
+	atomic_set(&rt_session.state, RT_STATE_RUNNING);
+	return 0;
+}
+
+/* Called with rt_control_lock held. */
+static void rt_do_stop(void)
+{
+	switch (atomic_read(&rt_session.state)) {
+	case RT_STATE_LOADED:
+		/* Never started: nothing to disarm, no end probes to run. */
+		atomic_set(&rt_session.state, RT_STATE_STOPPED);
+		return;
+	case RT_STATE_RUNNING:
+		atomic_set(&rt_session.state, RT_STATE_STOPPING);
+		rt_probes_stop();
+		atomic_set(&rt_session.state, RT_STATE_STOPPED);
+		return;
+	default:
+		return;
+	}
+}
+
+static ssize_t rt_control_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	char cmd[RT_CONTROL_CMD_MAX];
+	int rc;
+
+	if (count == 0 || count >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, count))
+		return -EFAULT;
+	cmd[count] = '\0';
+	strim(cmd);
+
+	if (mutex_lock_interruptible(&rt_control_lock))
+		return -ERESTARTSYS;
+	if (!strcmp(cmd, "start")) {
+		rc = rt_do_start();
+	} else if (!strcmp(cmd, "stop")) {
+		rt_do_stop();
+		rc = 0;
+	} else {
+		rc = -EINVAL;
+	}
+	mutex_unlock(&rt_control_lock);
+	return rc ? rc : count;
+}
+
+static ssize_t rt_control_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	char line[128];
+	int n;
+
+	n = scnprintf(line, sizeof(line),
+		      "state=%s exit=%d errors=%d skipped=%d dropped=%d\n",
+		      rt_state_name(atomic_read(&rt_session.state)),
+		      atomic_read(&rt_session.exit_requested) ? 1 : 0,
+		      atomic_read(&rt_session.errors),
+		      atomic_read(&rt_session.skipped),
+		      atomic_read(&rt_session.dropped));
+	return simple_read_from_buffer(ubuf, count, ppos, line, n);
+}
+
+static const struct file_operations rt_control_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = rt_control_read,
+	.write = rt_control_write,
+	.llseek = default_llseek,
+};
+
+/* ---- init and exit ---------------------------------------------------- */
+
+/**
+ * rt_transport_init - create the debugfs files and the relay channel
+ *
+ * Call from module_init before anything may call rt_transport_write().
+ * Returns 0 or -errno; on failure nothing is left behind.
+ */
+int rt_transport_init(void)
+{
+	char dirname[sizeof("rstap_") + MODULE_NAME_LEN];
+	size_t bufsize, subbuf_size;
+	int rc;
+
+	bufsize = (size_t)_rstap_bufsize_kb * 1024;
+	subbuf_size = max_t(size_t, bufsize / RT_N_SUBBUFS, RT_MIN_SUBBUF_SIZE);
+
+	snprintf(dirname, sizeof(dirname), "rstap_%s", THIS_MODULE->name);
+	rt_dir = debugfs_create_dir(dirname, NULL);
+	if (IS_ERR_OR_NULL(rt_dir)) {
+		rc = rt_dir ? PTR_ERR(rt_dir) : -ENOMEM;
+		pr_err("%s: cannot create debugfs directory %s: %d\n",
+		       THIS_MODULE->name, dirname, rc);
+		rt_dir = NULL;
+		return rc;
+	}
+
+	rt_control = debugfs_create_file("control", 0600, rt_dir, NULL,
+					 &rt_control_fops);
+	if (IS_ERR_OR_NULL(rt_control)) {
+		rc = rt_control ? PTR_ERR(rt_control) : -ENOMEM;
+		goto err_dir;
+	}
+
+	rt_chan = relay_open("trace", rt_dir, subbuf_size, RT_N_SUBBUFS,
+			     &rt_relay_callbacks, NULL);
+	if (!rt_chan) {
+		pr_err("%s: cannot open relay channel (%zu x %d bytes per CPU)\n",
+		       THIS_MODULE->name, subbuf_size, RT_N_SUBBUFS);
+		rc = -ENOMEM;
+		goto err_dir;
+	}
+	return 0;
+
+err_dir:
+	debugfs_remove(rt_dir);
+	rt_dir = NULL;
+	rt_control = NULL;
+	return rc;
+}
+
+/**
+ * rt_transport_exit - stop the session if still running, remove the files
+ *
+ * Call from module_exit.  The loader normally wrote "stop" already; if the
+ * module is removed without it (rmmod), the probes are stopped here.
+ */
+void rt_transport_exit(void)
+{
+	struct rchan *chan;
+
+	/* No new control operations once the file is gone (waits for any). */
+	debugfs_remove(rt_control);
+	rt_control = NULL;
+
+	mutex_lock(&rt_control_lock);
+	rt_do_stop();
+	mutex_unlock(&rt_control_lock);
+
+	chan = rt_chan;
+	WRITE_ONCE(rt_chan, NULL);
+	/* Writers run with irqs off: wait for any still inside a write. */
+	synchronize_rcu();
+	if (chan)
+		relay_close(chan);
+
+	debugfs_remove(rt_dir);
+	rt_dir = NULL;
+}
