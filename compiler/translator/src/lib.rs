@@ -1,7 +1,13 @@
 //! rstap: the translator and driver. See ARCHITECTURE.md at the project root.
 
 pub mod ast;
+pub mod cache;
+pub mod datadir;
+pub mod kernel;
 pub mod diag;
 pub mod driver;
+pub mod format;
+pub mod options;
+pub mod stats;
 pub mod passes;
 pub mod vm;

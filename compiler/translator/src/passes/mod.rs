@@ -1,3 +1,6 @@
 //! The five passes, one module each: parse → elaborate → translate → build → run.
 
+pub mod build;
+pub mod elaborate;
 pub mod parse;
+pub mod translate;

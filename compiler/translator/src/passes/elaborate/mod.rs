@@ -1,0 +1,95 @@
+//! Pass 2: elaborate. Resolves probe points (aliases, wildcards, the probe
+//! families), binds every name (globals, locals, functions from the script
+//! and the tapsets), infers types, and computes which globals each probe
+//! reads and writes (for its locks). The output, [`Program`], is all that
+//! the translator needs; only the functions that are used are kept.
+
+mod points;
+mod symbols;
+mod types;
+
+use crate::ast::{self, Span, Type};
+use crate::diag::Diagnostic;
+use std::collections::BTreeSet;
+
+pub use points::{PointKind, TimerUnit};
+
+/// The elaborated script.
+#[derive(Debug, Default)]
+pub struct Program {
+    pub globals: Vec<GlobalInfo>,
+    pub functions: Vec<FunctionInfo>,
+    /// Probe bodies; each has one or more points that fire it.
+    pub probes: Vec<ProbeInfo>,
+    /// Top-level `%{ %}` blocks from tapsets (and guru-mode scripts).
+    pub embedded: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GlobalInfo {
+    pub name: String,
+    pub ty: Type,
+    pub init: Option<ast::Literal>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct LocalInfo {
+    pub name: String,
+    pub ty: Type,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionInfo {
+    pub name: String,
+    pub params: Vec<LocalInfo>,
+    /// None: returns nothing (a statement-only function).
+    pub ret: Option<Type>,
+    pub body: ast::FunctionBody,
+    pub locals: Vec<LocalInfo>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProbeInfo {
+    pub points: Vec<ResolvedPoint>,
+    pub body: ast::Block,
+    pub locals: Vec<LocalInfo>,
+    /// Indices into [`Program::globals`]: read-only and written.
+    pub reads: BTreeSet<usize>,
+    pub writes: BTreeSet<usize>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedPoint {
+    pub kind: PointKind,
+    /// What `pp()` returns.
+    pub pp: String,
+}
+
+/// What elaboration needs to know besides the scripts.
+pub struct Settings {
+    pub guru: bool,
+    pub suppress_warnings: bool,
+}
+
+/// `scripts[0]` is the user's script; the rest are tapset files.
+pub fn run(scripts: &[ast::Script], settings: &Settings) -> Result<Program, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let table = symbols::SymbolTable::collect(scripts, settings, &mut diags);
+    let probes = points::resolve_probes(&scripts[0], &table, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    let program = types::infer(&table, probes, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    let mut program = program.expect("no errors, so a program");
+    if !settings.suppress_warnings {
+        program.warnings = diags;
+    }
+    Ok(program)
+}

@@ -1,0 +1,255 @@
+//! Probe point resolution: aliases (with suffixes and wildcards) and the
+//! probe families this rstap supports. Each family's points become a
+//! [`PointKind`] the translator registers.
+
+use super::symbols::SymbolTable;
+use super::ResolvedPoint;
+use crate::ast::{self, Component, Literal, ProbePoint};
+use crate::diag::Diagnostic;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PointKind {
+    /// `begin`, `begin(N)`: N orders begin probes (lower first).
+    Begin(i64),
+    End(i64),
+    Error(i64),
+    /// `oneshot`: a begin probe that ends the script after its body.
+    Oneshot,
+    /// `never`: checked, never run.
+    Never,
+    Timer { unit: TimerUnit, period: i64, randomize: i64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TimerUnit {
+    Jiffies,
+    Ns,
+    /// `timer.hz(N)`: N times a second.
+    Hz,
+}
+
+/// A probe after alias expansion: where it fires, and what runs.
+pub struct Expanded {
+    pub points: Vec<ResolvedPoint>,
+    pub body: ast::Block,
+    pub span: ast::Span,
+}
+
+const MAX_ALIAS_DEPTH: usize = 16;
+
+pub fn resolve_probes(script: &ast::Script, table: &SymbolTable, diags: &mut Vec<Diagnostic>) -> Vec<Expanded> {
+    let mut out: Vec<Expanded> = Vec::new();
+    for item in &script.items {
+        let ast::Item::Probe(probe) = item else { continue };
+        // Points that resolve to the same chain of alias bodies share one body.
+        let mut groups: Vec<(Vec<usize>, Vec<ResolvedPoint>, ast::Block)> = Vec::new();
+        for point in &probe.points {
+            let mut found = Vec::new();
+            let mut errors = Vec::new();
+            expand(point, &point.components, Vec::new(), table, 0, &mut found, &mut errors);
+            if found.is_empty() {
+                if point.optional || point.sufficient {
+                    continue;
+                }
+                if errors.is_empty() {
+                    errors.push(
+                        Diagnostic::error(format!("probe point '{}' matches nothing", pp_string(&point.components)))
+                            .with_span(point.span)
+                            .with_help("add '?' after the point to make it optional"),
+                    );
+                }
+                diags.extend(errors);
+                continue;
+            }
+            if point.condition.is_some() {
+                diags.push(
+                    Diagnostic::error("conditional probes (`if (...)`) are not supported yet")
+                        .with_span(point.span),
+                );
+            }
+            for (chain, rp) in found {
+                match groups.iter_mut().find(|g| g.0 == chain) {
+                    Some(g) => g.1.push(rp),
+                    None => {
+                        let body = wrap_body(&probe.body, &chain, table);
+                        groups.push((chain, vec![rp], body));
+                    }
+                }
+            }
+            if point.sufficient {
+                break;
+            }
+        }
+        for (_, points, body) in groups {
+            out.push(Expanded { points, body, span: probe.span });
+        }
+    }
+    out
+}
+
+/// The user's body inside its aliases' bodies: `=` aliases run before it,
+/// `+=` aliases after. All share one scope of locals, as in SystemTap.
+fn wrap_body(user: &ast::Block, chain: &[usize], table: &SymbolTable) -> ast::Block {
+    let mut body = user.clone();
+    // chain[0] is the outermost alias (the one the user named).
+    for &i in chain.iter().rev() {
+        let alias = table.aliases[i];
+        let a = ast::Stmt { kind: ast::StmtKind::Block(alias.body.clone()), span: alias.body.span };
+        let u = ast::Stmt { kind: ast::StmtKind::Block(body.clone()), span: body.span };
+        let stmts = if alias.epilogue { vec![u, a] } else { vec![a, u] };
+        body = ast::Block { stmts, span: body.span };
+    }
+    body
+}
+
+fn expand(
+    point: &ProbePoint,
+    comps: &[Component],
+    chain: Vec<usize>,
+    table: &SymbolTable,
+    depth: usize,
+    found: &mut Vec<(Vec<usize>, ResolvedPoint)>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    if depth > MAX_ALIAS_DEPTH {
+        errors.push(Diagnostic::error("probe aliases nest too deeply (a cycle?)").with_span(point.span));
+        return;
+    }
+    let mut matched_alias = false;
+    for (ai, alias) in table.aliases.iter().enumerate() {
+        for name in &alias.names {
+            let n = name.components.len();
+            if comps.len() < n || !components_match(&comps[..n], &name.components) {
+                continue;
+            }
+            matched_alias = true;
+            let suffix = &comps[n..];
+            let mut chain2 = chain.clone();
+            chain2.push(ai);
+            for target in &alias.points {
+                let mut c2 = target.components.clone();
+                c2.extend_from_slice(suffix);
+                let before = found.len();
+                let mut errs = Vec::new();
+                expand(target, &c2, chain2.clone(), table, depth + 1, found, &mut errs);
+                if found.len() == before && !(target.optional || target.sufficient) {
+                    errors.extend(errs);
+                }
+            }
+        }
+    }
+    if matched_alias {
+        return;
+    }
+    match builtin(comps) {
+        Ok(kind) => found.push((chain, ResolvedPoint { kind, pp: pp_string(comps) })),
+        Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
+    }
+}
+
+/// Whether the user's components match an alias name (which may hold `*`).
+fn components_match(user: &[Component], alias: &[Component]) -> bool {
+    user.iter().zip(alias).all(|(u, a)| wildcard_match(&u.name, &a.name) && u.arg == a.arg)
+}
+
+/// Shell-style `*` matching (the user's side may hold the wildcard).
+pub fn wildcard_match(pattern: &str, name: &str) -> bool {
+    fn go(p: &[u8], n: &[u8]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some((b'*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
+            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
+        }
+    }
+    go(pattern.as_bytes(), name.as_bytes())
+}
+
+pub fn pp_string(comps: &[Component]) -> String {
+    comps
+        .iter()
+        .map(|c| match &c.arg {
+            None => c.name.clone(),
+            Some(Literal::Num(n)) => format!("{}({n})", c.name),
+            Some(Literal::Str(s)) => format!("{}(\"{s}\")", c.name),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn num_arg(c: &Component) -> Result<Option<i64>, String> {
+    match &c.arg {
+        None => Ok(None),
+        Some(Literal::Num(n)) => Ok(Some(*n)),
+        Some(Literal::Str(_)) => Err(format!("'{}' takes a number", c.name)),
+    }
+}
+
+fn builtin(comps: &[Component]) -> Result<PointKind, String> {
+    let names: Vec<&str> = comps.iter().map(|c| c.name.as_str()).collect();
+    let seq = || num_arg(&comps[0]).map(|n| n.unwrap_or(0));
+    match names.as_slice() {
+        ["begin"] => Ok(PointKind::Begin(seq()?)),
+        ["end"] => Ok(PointKind::End(seq()?)),
+        ["error"] => Ok(PointKind::Error(seq()?)),
+        ["oneshot"] => Ok(PointKind::Oneshot),
+        ["never"] => Ok(PointKind::Never),
+        ["timer", unit, rest @ ..] => timer(unit, &comps[1], rest, comps.get(2)),
+        _ => Err(format!(
+            "probe point '{}' is not supported by this rstap yet (supported: begin, end, error, never, oneshot, timer.*)",
+            pp_string(comps)
+        )),
+    }
+}
+
+fn timer(unit: &str, comp: &Component, rest: &[&str], rnd: Option<&Component>) -> Result<PointKind, String> {
+    let n = num_arg(comp)?.ok_or_else(|| format!("timer.{unit} needs a period: timer.{unit}(N)"))?;
+    if n <= 0 {
+        return Err(format!("timer.{unit}({n}): the period must be positive"));
+    }
+    let randomize = match rest {
+        [] => 0,
+        ["randomize"] => {
+            let r = num_arg(rnd.unwrap())?.ok_or("randomize needs an amount: .randomize(M)")?;
+            if r < 0 || r >= n {
+                return Err(format!("randomize({r}) must be at least 0 and below the period {n}"));
+            }
+            r
+        }
+        _ => return Err(format!("unknown timer suffix '.{}'", rest.join("."))),
+    };
+    let ns = |mul: i64| -> Result<PointKind, String> {
+        Ok(PointKind::Timer { unit: TimerUnit::Ns, period: n.saturating_mul(mul), randomize: randomize.saturating_mul(mul) })
+    };
+    match unit {
+        "s" | "sec" => ns(1_000_000_000),
+        "ms" | "msec" => ns(1_000_000),
+        "us" | "usec" => ns(1_000),
+        "ns" | "nsec" => {
+            if n < 100_000 {
+                return Err("timer.ns(N) needs N of at least 100000 (100 us)".into());
+            }
+            ns(1)
+        }
+        "hz" => {
+            if randomize != 0 {
+                return Err("timer.hz(N) cannot be randomized".into());
+            }
+            Ok(PointKind::Timer { unit: TimerUnit::Hz, period: n, randomize: 0 })
+        }
+        "jiffies" => Ok(PointKind::Timer { unit: TimerUnit::Jiffies, period: n, randomize }),
+        _ => Err(format!("unknown timer unit '{unit}' (s, ms, us, ns, hz, jiffies)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard_match;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("syscall.*", "syscall.read"));
+        assert!(wildcard_match("*", ""));
+        assert!(wildcard_match("a*c*", "abcd"));
+        assert!(!wildcard_match("a*c", "abcd"));
+    }
+}

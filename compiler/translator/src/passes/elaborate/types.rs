@@ -1,0 +1,777 @@
+//! Type inference: every global, local, parameter and return value is a
+//! long or a string, found by propagation to a fixed point; a conflict is
+//! an error naming both places.
+
+use super::points::Expanded;
+use super::symbols::SymbolTable;
+use super::{FunctionInfo, GlobalInfo, LocalInfo, Program, ProbeInfo};
+use crate::ast::{self, AssignOp, BinOp, Expr, ExprKind, Span, Stmt, StmtKind, Type};
+use crate::diag::Diagnostic;
+use crate::format;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Functions the language itself provides (the rest come from tapsets).
+pub const BUILTINS: &[&str] = &["print", "println", "printf", "sprintf", "printd", "printdln", "sprintd", "sprint", "sprintln"];
+
+type Typed = Option<(Type, Span)>;
+
+#[derive(Default, Clone)]
+struct FnSig {
+    params: Vec<Typed>,
+    ret: Typed,
+    /// Whether it returns a value at all (an annotation or a `return expr`).
+    returns_value: bool,
+}
+
+#[derive(Default)]
+struct Scope {
+    locals: BTreeMap<String, Typed>,
+    /// Order of first appearance, for a stable frame layout.
+    order: Vec<String>,
+    reads: BTreeSet<usize>,
+    writes: BTreeSet<usize>,
+    calls: BTreeSet<String>,
+}
+
+struct Infer<'t, 'a> {
+    table: &'t SymbolTable<'a>,
+    globals: Vec<Typed>,
+    sigs: HashMap<String, FnSig>,
+    changed: bool,
+    report: bool,
+    diags: Vec<Diagnostic>,
+}
+
+fn name_of(t: Type) -> &'static str {
+    match t {
+        Type::Long => "long",
+        Type::String => "string",
+    }
+}
+
+pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnostic>) -> Option<Program> {
+    let mut inf = Infer {
+        table,
+        globals: table.globals.iter().map(|g| g.init.as_ref().map(|l| (lit_type(l), g.span))).collect(),
+        sigs: HashMap::new(),
+        changed: true,
+        report: false,
+        diags: Vec::new(),
+    };
+    // Reachable functions, from the probes' bodies.
+    let used = inf.reachable(&probes);
+    for name in &used {
+        let f = table.functions[name.as_str()];
+        let sig = FnSig {
+            params: f.params.iter().map(|p| p.ty.map(|t| (t.ty, t.span))).collect(),
+            ret: f.ret.map(|t| (t.ty, t.span)),
+            returns_value: f.ret.is_some() || matches!(&f.body, ast::FunctionBody::Script(b) if has_return_value(b)),
+        };
+        inf.sigs.insert(name.clone(), sig);
+    }
+    let mut probe_scopes: Vec<Scope> = probes.iter().map(|_| Scope::default()).collect();
+    let mut fn_scopes: BTreeMap<String, Scope> = used.iter().map(|n| (n.clone(), Scope::default())).collect();
+    for _round in 0..64 {
+        inf.changed = false;
+        for (p, s) in probes.iter().zip(probe_scopes.iter_mut()) {
+            inf.block(&p.body, s, None);
+        }
+        for (name, s) in fn_scopes.iter_mut() {
+            inf.function(table.functions[name.as_str()], s);
+        }
+        if !inf.changed {
+            break;
+        }
+    }
+    // A last walk reports the conflicts and what stayed unknown.
+    inf.report = true;
+    for (p, s) in probes.iter().zip(probe_scopes.iter_mut()) {
+        inf.block(&p.body, s, None);
+    }
+    for (name, s) in fn_scopes.iter_mut() {
+        inf.function(table.functions[name.as_str()], s);
+    }
+    let mut program = Program::default();
+    for (i, g) in table.globals.iter().enumerate() {
+        let ty = match inf.globals[i] {
+            Some((t, _)) => t,
+            None => {
+                inf.diags.push(
+                    Diagnostic::warning(format!("global '{}' is never given a value; it is a long", g.name.name))
+                        .with_span(g.name.span),
+                );
+                Type::Long
+            }
+        };
+        program.globals.push(GlobalInfo { name: g.name.name.clone(), ty, init: g.init.clone(), span: g.span });
+    }
+    for (name, scope) in &fn_scopes {
+        let f = table.functions[name.as_str()];
+        let sig = &inf.sigs[name];
+        let mut params = Vec::new();
+        for (p, t) in f.params.iter().zip(&sig.params) {
+            let ty = match t {
+                Some((t, _)) => *t,
+                None => {
+                    inf.diags.push(unresolved("parameter", &p.name.name, p.name.span));
+                    Type::Long
+                }
+            };
+            params.push(LocalInfo { name: p.name.name.clone(), ty });
+        }
+        let ret = if sig.returns_value {
+            Some(match sig.ret {
+                Some((t, _)) => t,
+                None => {
+                    inf.diags.push(unresolved("return value of", name, f.name.span));
+                    Type::Long
+                }
+            })
+        } else {
+            None
+        };
+        let locals = inf.locals_of(scope, &f.params);
+        program.functions.push(FunctionInfo { name: name.clone(), params, ret, body: f.body.clone(), locals, span: f.span });
+    }
+    // A probe locks what it and every function it calls (transitively) use.
+    let closure = |scope: &Scope| -> (BTreeSet<usize>, BTreeSet<usize>) {
+        let (mut r, mut w) = (scope.reads.clone(), scope.writes.clone());
+        let mut todo: Vec<&String> = scope.calls.iter().collect();
+        let mut seen = BTreeSet::new();
+        while let Some(f) = todo.pop() {
+            if !seen.insert(f.clone()) {
+                continue;
+            }
+            if let Some(s) = fn_scopes.get(f) {
+                r.extend(&s.reads);
+                w.extend(&s.writes);
+                todo.extend(s.calls.iter());
+            }
+        }
+        r.retain(|g| !w.contains(g));
+        (r, w)
+    };
+    for (p, scope) in probes.into_iter().zip(&probe_scopes) {
+        let (reads, writes) = closure(scope);
+        let locals = inf.locals_of(scope, &[]);
+        program.probes.push(ProbeInfo { points: p.points, body: p.body, locals, reads, writes, span: p.span });
+    }
+    program.embedded = table.embedded.iter().map(|c| c.code.clone()).collect();
+    let failed = inf.diags.iter().any(Diagnostic::is_error);
+    diags.append(&mut inf.diags);
+    (!failed).then_some(program)
+}
+
+fn unresolved(what: &str, name: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(format!("cannot tell the type of {what} '{name}'"))
+        .with_span(span)
+        .with_help("give it a value (a number or a string) somewhere, or annotate it (name:long, name:string)")
+}
+
+fn lit_type(l: &ast::Literal) -> Type {
+    match l {
+        ast::Literal::Num(_) => Type::Long,
+        ast::Literal::Str(_) => Type::String,
+    }
+}
+
+fn has_return_value(b: &ast::Block) -> bool {
+    fn stmt(s: &Stmt) -> bool {
+        match &s.kind {
+            StmtKind::Return(Some(_)) => true,
+            StmtKind::Block(b) => has_return_value(b),
+            StmtKind::If { then, els, .. } => stmt(then) || els.as_deref().is_some_and(stmt),
+            StmtKind::While { body, .. } | StmtKind::For { body, .. } => stmt(body),
+            StmtKind::Foreach(f) => stmt(&f.body),
+            StmtKind::Try { body, catch_body, .. } => {
+                has_return_value(body) || catch_body.as_ref().is_some_and(has_return_value)
+            }
+            _ => false,
+        }
+    }
+    b.stmts.iter().any(stmt)
+}
+
+impl Infer<'_, '_> {
+    fn reachable(&mut self, probes: &[Expanded]) -> BTreeSet<String> {
+        let mut used = BTreeSet::new();
+        let mut todo: Vec<(String, Span)> = Vec::new();
+        for p in probes {
+            collect_calls_block(&p.body, &mut todo);
+        }
+        while let Some((name, span)) = todo.pop() {
+            if BUILTINS.contains(&name.as_str()) || used.contains(&name) {
+                continue;
+            }
+            match self.table.functions.get(name.as_str()) {
+                Some(f) => {
+                    used.insert(name);
+                    if let ast::FunctionBody::Script(b) = &f.body {
+                        collect_calls_block(b, &mut todo);
+                    }
+                }
+                None => self.diags.push(
+                    Diagnostic::error(format!("unknown function '{name}'"))
+                        .with_span(span)
+                        .with_help("define it with `function`, or check the tapset function's name"),
+                ),
+            }
+        }
+        used
+    }
+
+    fn locals_of(&mut self, scope: &Scope, params: &[ast::Param]) -> Vec<LocalInfo> {
+        let mut v = Vec::new();
+        for name in &scope.order {
+            if params.iter().any(|p| p.name.name == *name) {
+                continue;
+            }
+            match scope.locals[name] {
+                Some((ty, _)) => v.push(LocalInfo { name: name.clone(), ty }),
+                None => v.push(LocalInfo { name: name.clone(), ty: Type::Long }),
+            }
+        }
+        v
+    }
+
+    fn function(&mut self, f: &ast::Function, scope: &mut Scope) {
+        let ast::FunctionBody::Script(body) = &f.body else { return };
+        // Parameters live in the scope too; keep them in sync with the signature.
+        let sig = self.sigs[f.name.name.as_str()].clone();
+        for (p, t) in f.params.iter().zip(&sig.params) {
+            let entry = scope.locals.entry(p.name.name.clone()).or_insert(None);
+            if entry.is_none() && t.is_some() {
+                *entry = *t;
+                self.changed = true;
+            }
+        }
+        self.block(body, scope, Some(&f.name.name));
+        let sig = self.sigs.get_mut(f.name.name.as_str()).unwrap();
+        for (i, p) in f.params.iter().enumerate() {
+            if sig.params[i].is_none() {
+                if let Some(t) = scope.locals.get(&p.name.name).copied().flatten() {
+                    sig.params[i] = Some(t);
+                    self.changed = true;
+                }
+            }
+        }
+    }
+
+    fn block(&mut self, b: &ast::Block, s: &mut Scope, func: Option<&str>) {
+        for st in &b.stmts {
+            self.stmt(st, s, func);
+        }
+    }
+
+    fn stmt(&mut self, st: &Stmt, s: &mut Scope, func: Option<&str>) {
+        match &st.kind {
+            StmtKind::Block(b) => self.block(b, s, func),
+            StmtKind::Empty | StmtKind::Break | StmtKind::Continue => {}
+            StmtKind::Next => {
+                if func.is_some() && self.report {
+                    self.diags.push(Diagnostic::error("'next' is only allowed in a probe").with_span(st.span));
+                }
+            }
+            StmtKind::Expr(e) => {
+                self.expr(e, s, None);
+            }
+            StmtKind::If { cond, then, els } => {
+                self.cond(cond, s);
+                self.stmt(then, s, func);
+                if let Some(e) = els {
+                    self.stmt(e, s, func);
+                }
+            }
+            StmtKind::While { cond, body } => {
+                self.cond(cond, s);
+                self.stmt(body, s, func);
+            }
+            StmtKind::For { init, cond, step, body } => {
+                if let Some(e) = init {
+                    self.expr(e, s, None);
+                }
+                if let Some(e) = cond {
+                    self.cond(e, s);
+                }
+                if let Some(e) = step {
+                    self.expr(e, s, None);
+                }
+                self.stmt(body, s, func);
+            }
+            StmtKind::Return(e) => match (func, e) {
+                (None, _) => {
+                    if self.report {
+                        self.diags.push(
+                            Diagnostic::error("'return' is only allowed in a function")
+                                .with_span(st.span)
+                                .with_help("use 'next' to leave a probe early"),
+                        );
+                    }
+                }
+                (Some(f), Some(e)) => {
+                    let want = self.sigs[f].ret.map(|(t, _)| t);
+                    if let Some(t) = self.expr(e, s, want) {
+                        let sig = self.sigs.get_mut(f).unwrap();
+                        match sig.ret {
+                            None => {
+                                sig.ret = Some((t, e.span));
+                                self.changed = true;
+                            }
+                            Some((rt, rspan)) if rt != t && self.report => {
+                                self.diags.push(conflict("the return value", t, e.span, rt, rspan));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                (Some(_), None) => {}
+            },
+            StmtKind::Delete(e) => {
+                self.expr(e, s, None);
+                if self.report {
+                    self.diags.push(unsupported("delete", st.span));
+                }
+            }
+            StmtKind::Foreach(f) => {
+                if self.report {
+                    self.diags.push(unsupported("foreach", f.span));
+                }
+            }
+            StmtKind::Try { body, catch_body, .. } => {
+                self.block(body, s, func);
+                if let Some(c) = catch_body {
+                    self.block(c, s, func);
+                }
+                if self.report {
+                    self.diags.push(unsupported("try/catch", st.span));
+                }
+            }
+            StmtKind::EmbeddedC(c) => {
+                if self.report {
+                    self.diags.push(unsupported("embedded C in a body", c.span));
+                }
+            }
+        }
+    }
+
+    fn cond(&mut self, e: &Expr, s: &mut Scope) {
+        if let Some(Type::String) = self.expr(e, s, Some(Type::Long)) {
+            if self.report {
+                self.diags.push(
+                    Diagnostic::error("a condition must be a number, not a string")
+                        .with_span(e.span)
+                        .with_help("compare it: s != \"\""),
+                );
+            }
+        }
+    }
+
+    /// Type of a variable: a global, or a local of this scope.
+    fn var_type(&self, name: &str, s: &Scope) -> Typed {
+        if let Some(t) = s.locals.get(name) {
+            return *t;
+        }
+        match self.table.global_index.get(name) {
+            Some(&g) => self.globals[g],
+            None => None,
+        }
+    }
+
+    /// Gives a variable a type if it has none; reports a conflict otherwise.
+    fn set_var(&mut self, name: &str, span: Span, t: Type, s: &mut Scope) {
+        let slot: &mut Typed = if s.locals.contains_key(name) || !self.table.global_index.contains_key(name) {
+            if !s.locals.contains_key(name) {
+                s.order.push(name.to_string());
+            }
+            s.locals.entry(name.to_string()).or_insert(None)
+        } else {
+            let g = self.table.global_index[name];
+            &mut self.globals[g]
+        };
+        match *slot {
+            None => {
+                *slot = Some((t, span));
+                self.changed = true;
+            }
+            Some((have, at)) if have != t && self.report => {
+                let d = conflict(&format!("'{name}'"), t, span, have, at);
+                self.diags.push(d);
+            }
+            _ => {}
+        }
+    }
+
+    fn note_var(&mut self, name: &str, s: &mut Scope, write: bool) {
+        if s.locals.contains_key(name) {
+            return;
+        }
+        if let Some(&g) = self.table.global_index.get(name) {
+            if write {
+                s.writes.insert(g);
+            } else {
+                s.reads.insert(g);
+            }
+        } else {
+            s.order.push(name.to_string());
+            s.locals.insert(name.to_string(), None);
+        }
+    }
+
+    fn expect(&mut self, e: &Expr, s: &mut Scope, t: Type) {
+        if let Some(got) = self.expr(e, s, Some(t)) {
+            if got != t && self.report {
+                self.diags.push(
+                    Diagnostic::error(format!("expected a {}, found a {}", name_of(t), name_of(got))).with_span(e.span),
+                );
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr, s: &mut Scope, want: Option<Type>) -> Option<Type> {
+        match &e.kind {
+            ExprKind::Literal(l) => Some(lit_type(l)),
+            ExprKind::Var(name) => {
+                self.note_var(name, s, false);
+                match (self.var_type(name, s), want) {
+                    (Some((t, _)), _) => Some(t),
+                    (None, Some(w)) => {
+                        self.set_var(name, e.span, w, s);
+                        Some(w)
+                    }
+                    (None, None) => None,
+                }
+            }
+            ExprKind::Unary { operand, .. } => {
+                self.expect(operand, s, Type::Long);
+                Some(Type::Long)
+            }
+            ExprKind::Crement { operand, .. } => {
+                self.lvalue(operand, s, Some(Type::Long));
+                Some(Type::Long)
+            }
+            ExprKind::Binary { op, lhs, rhs } => match op {
+                BinOp::Concat => {
+                    self.expect(lhs, s, Type::String);
+                    self.expect(rhs, s, Type::String);
+                    Some(Type::String)
+                }
+                BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                    let l = self.expr(lhs, s, None);
+                    let r = self.expr(rhs, s, l);
+                    let l = l.or_else(|| r.and_then(|r| self.expr(lhs, s, Some(r))));
+                    if let (Some(a), Some(b)) = (l, r) {
+                        if a != b && self.report {
+                            self.diags.push(
+                                Diagnostic::error(format!("cannot compare a {} with a {}", name_of(a), name_of(b)))
+                                    .with_span(e.span),
+                            );
+                        }
+                    }
+                    Some(Type::Long)
+                }
+                BinOp::RegexMatch | BinOp::RegexNoMatch => {
+                    if self.report {
+                        self.diags.push(unsupported("regular expression matching", e.span));
+                    }
+                    Some(Type::Long)
+                }
+                _ => {
+                    self.expect(lhs, s, Type::Long);
+                    self.expect(rhs, s, Type::Long);
+                    Some(Type::Long)
+                }
+            },
+            ExprKind::Ternary { cond, then, els } => {
+                self.cond(cond, s);
+                let a = self.expr(then, s, want);
+                let b = self.expr(els, s, a.or(want));
+                let a = a.or_else(|| b.and_then(|b| self.expr(then, s, Some(b))));
+                if let (Some(x), Some(y)) = (a, b) {
+                    if x != y && self.report {
+                        self.diags.push(conflict("the branches", x, then.span, y, els.span));
+                    }
+                }
+                a.or(b)
+            }
+            ExprKind::Assign { op, lhs, rhs } => match op {
+                AssignOp::Assign => {
+                    let l = self.lvalue(lhs, s, None);
+                    let r = self.expr(rhs, s, l.or(want));
+                    match (l, r) {
+                        (None, Some(r)) => self.lvalue(lhs, s, Some(r)),
+                        (Some(l), Some(r)) if l != r => {
+                            if self.report {
+                                self.diags.push(
+                                    Diagnostic::error(format!("cannot assign a {} to a {}", name_of(r), name_of(l)))
+                                        .with_span(e.span),
+                                );
+                            }
+                            Some(l)
+                        }
+                        (l, r) => l.or(r),
+                    }
+                }
+                AssignOp::Concat => {
+                    self.lvalue(lhs, s, Some(Type::String));
+                    self.expect(rhs, s, Type::String);
+                    Some(Type::String)
+                }
+                AssignOp::Aggregate => {
+                    if self.report {
+                        self.diags.push(unsupported("statistics (<<<)", e.span));
+                    }
+                    None
+                }
+                _ => {
+                    self.lvalue(lhs, s, Some(Type::Long));
+                    self.expect(rhs, s, Type::Long);
+                    Some(Type::Long)
+                }
+            },
+            ExprKind::Call { func, args } => self.call(func, args, e.span, s),
+            other => {
+                if self.report {
+                    self.diags.push(unsupported(expr_what(other), e.span));
+                }
+                None
+            }
+        }
+    }
+
+    /// An assignment target: its type (known or given now).
+    fn lvalue(&mut self, e: &Expr, s: &mut Scope, t: Option<Type>) -> Option<Type> {
+        match &e.kind {
+            ExprKind::Var(name) => {
+                self.note_var(name, s, true);
+                if let Some(t) = t {
+                    self.set_var(name, e.span, t, s);
+                }
+                self.var_type(name, s).map(|(t, _)| t)
+            }
+            _ => {
+                if self.report {
+                    self.diags.push(
+                        Diagnostic::error("this cannot be assigned to").with_span(e.span).with_help("assign to a variable"),
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    fn call(&mut self, func: &ast::Ident, args: &[Expr], span: Span, s: &mut Scope) -> Option<Type> {
+        let name = func.name.as_str();
+        match name {
+            "print" | "println" | "sprint" | "sprintln" => {
+                for a in args {
+                    self.expr(a, s, None);
+                }
+                if name == "print" && args.is_empty() && self.report {
+                    self.diags.push(Diagnostic::error("print() needs an argument").with_span(span));
+                }
+                name.starts_with('s').then_some(Type::String)
+            }
+            "printd" | "printdln" | "sprintd" => {
+                match args.first() {
+                    Some(d) => self.expect_literal_string(d, s, name),
+                    None if self.report => {
+                        self.diags.push(Diagnostic::error(format!("{name}() needs a delimiter")).with_span(span))
+                    }
+                    None => {}
+                }
+                for a in args.iter().skip(1) {
+                    self.expr(a, s, None);
+                }
+                (name == "sprintd").then_some(Type::String)
+            }
+            "printf" | "sprintf" => {
+                self.format_call(name, args, span, s);
+                (name == "sprintf").then_some(Type::String)
+            }
+            _ => {
+                let Some(sig) = self.sigs.get(name).cloned() else { return None };
+                s.calls.insert(name.to_string());
+                if args.len() != sig.params.len() {
+                    if self.report {
+                        self.diags.push(
+                            Diagnostic::error(format!(
+                                "{name}() takes {} argument{}, {} given",
+                                sig.params.len(),
+                                if sig.params.len() == 1 { "" } else { "s" },
+                                args.len()
+                            ))
+                            .with_span(span)
+                            .with_label(self.table.functions[name].name.span, "defined here"),
+                        );
+                    }
+                    return sig.ret.map(|(t, _)| t);
+                }
+                for (i, a) in args.iter().enumerate() {
+                    let want = sig.params[i].map(|(t, _)| t);
+                    let got = self.expr(a, s, want);
+                    match (want, got) {
+                        (None, Some(g)) => {
+                            self.sigs.get_mut(name).unwrap().params[i] = Some((g, a.span));
+                            self.changed = true;
+                        }
+                        (Some(w), Some(g)) if w != g && self.report => {
+                            let (_, at) = sig.params[i].unwrap();
+                            self.diags.push(conflict(&format!("argument {} of {name}()", i + 1), g, a.span, w, at));
+                        }
+                        _ => {}
+                    }
+                }
+                if !sig.returns_value {
+                    return None;
+                }
+                sig.ret.map(|(t, _)| t)
+            }
+        }
+    }
+
+    fn expect_literal_string(&mut self, e: &Expr, s: &mut Scope, func: &str) {
+        if !matches!(e.kind, ExprKind::Literal(ast::Literal::Str(_))) && self.report {
+            self.diags.push(Diagnostic::error(format!("{func}()'s first argument must be a string literal")).with_span(e.span));
+        }
+        self.expr(e, s, Some(Type::String));
+    }
+
+    fn format_call(&mut self, name: &str, args: &[Expr], span: Span, s: &mut Scope) {
+        let Some(first) = args.first() else {
+            if self.report {
+                self.diags.push(Diagnostic::error(format!("{name}() needs a format string")).with_span(span));
+            }
+            return;
+        };
+        let ExprKind::Literal(ast::Literal::Str(raw)) = &first.kind else {
+            if self.report {
+                self.diags.push(
+                    Diagnostic::error(format!("{name}()'s format must be a string literal")).with_span(first.span),
+                );
+            }
+            return;
+        };
+        let pieces = match format::parse(raw) {
+            Ok(p) => p,
+            Err(msg) => {
+                if self.report {
+                    self.diags.push(Diagnostic::error(msg).with_span(first.span));
+                }
+                return;
+            }
+        };
+        let kinds = format::arg_kinds(&pieces);
+        if kinds.len() != args.len() - 1 && self.report {
+            self.diags.push(
+                Diagnostic::error(format!(
+                    "the format takes {} argument{}, {} given",
+                    kinds.len(),
+                    if kinds.len() == 1 { "" } else { "s" },
+                    args.len() - 1
+                ))
+                .with_span(span),
+            );
+        }
+        for (a, k) in args.iter().skip(1).zip(kinds.iter().map(Some).chain(std::iter::repeat(None))) {
+            match k {
+                Some(format::ArgKind::Long) => self.expect(a, s, Type::Long),
+                Some(format::ArgKind::String) => self.expect(a, s, Type::String),
+                None => {
+                    self.expr(a, s, None);
+                }
+            }
+        }
+    }
+}
+
+fn conflict(what: &str, t: Type, span: Span, have: Type, at: Span) -> Diagnostic {
+    Diagnostic::error(format!("type mismatch: {what} is used as a {} here", name_of(t)))
+        .with_span(span)
+        .with_label(at, format!("but as a {} here", name_of(have)))
+}
+
+fn unsupported(what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(format!("{what} is not supported by this rstap yet")).with_span(span)
+}
+
+fn expr_what(k: &ExprKind) -> &'static str {
+    match k {
+        ExprKind::Index { .. } | ExprKind::In { .. } => "associative arrays",
+        ExprKind::Target { .. } | ExprKind::TargetAll { .. } => "target variables ($var)",
+        ExprKind::Cast { .. } => "@cast",
+        ExprKind::AtVar { .. } => "@var",
+        ExprKind::Defined(_) => "@defined",
+        ExprKind::Entry(_) => "@entry",
+        ExprKind::Perf(_) => "@perf",
+        ExprKind::AddrOf(_) => "&",
+        ExprKind::Stat { .. } | ExprKind::HistLog(_) | ExprKind::HistLinear { .. } => "statistics",
+        ExprKind::EmbeddedC(_) => "embedded C in an expression",
+        _ => "this expression",
+    }
+}
+
+fn collect_calls_block(b: &ast::Block, out: &mut Vec<(String, Span)>) {
+    for s in &b.stmts {
+        collect_calls_stmt(s, out);
+    }
+}
+
+fn collect_calls_stmt(s: &Stmt, out: &mut Vec<(String, Span)>) {
+    match &s.kind {
+        StmtKind::Block(b) => collect_calls_block(b, out),
+        StmtKind::Expr(e) | StmtKind::Delete(e) | StmtKind::Return(Some(e)) => collect_calls_expr(e, out),
+        StmtKind::If { cond, then, els } => {
+            collect_calls_expr(cond, out);
+            collect_calls_stmt(then, out);
+            if let Some(e) = els {
+                collect_calls_stmt(e, out);
+            }
+        }
+        StmtKind::While { cond, body } => {
+            collect_calls_expr(cond, out);
+            collect_calls_stmt(body, out);
+        }
+        StmtKind::For { init, cond, step, body } => {
+            for e in [init, cond, step].into_iter().flatten() {
+                collect_calls_expr(e, out);
+            }
+            collect_calls_stmt(body, out);
+        }
+        StmtKind::Foreach(f) => {
+            if let Some(l) = &f.limit {
+                collect_calls_expr(l, out);
+            }
+            collect_calls_stmt(&f.body, out);
+        }
+        StmtKind::Try { body, catch_body, .. } => {
+            collect_calls_block(body, out);
+            if let Some(c) = catch_body {
+                collect_calls_block(c, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn collect_calls_expr(e: &Expr, out: &mut Vec<(String, Span)>) {
+    let mut visit = |x: &Expr| collect_calls_expr(x, out);
+    match &e.kind {
+        ExprKind::Call { func, args } => {
+            out.push((func.name.clone(), func.span));
+            args.iter().for_each(|a| collect_calls_expr(a, out));
+        }
+        ExprKind::Unary { operand, .. } | ExprKind::Crement { operand, .. } => visit(operand),
+        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Assign { lhs, rhs, .. } => {
+            collect_calls_expr(lhs, out);
+            collect_calls_expr(rhs, out);
+        }
+        ExprKind::Ternary { cond, then, els } => {
+            collect_calls_expr(cond, out);
+            collect_calls_expr(then, out);
+            collect_calls_expr(els, out);
+        }
+        ExprKind::Index { indices, .. } => indices.iter().for_each(|a| collect_calls_expr(a, out)),
+        ExprKind::In { keys, .. } => keys.iter().flatten().for_each(|a| collect_calls_expr(a, out)),
+        _ => {}
+    }
+}

@@ -1,0 +1,301 @@
+//! Pass 3: translate the elaborated program into the C source of a module.
+//!
+//! The module's skeleton and each probe family's registration come from the
+//! tera templates in templates/; this pass fills them with the script's
+//! globals, frames, functions and probe bodies (body.rs).
+
+mod body;
+mod names;
+
+use crate::ast::{self, Type};
+use crate::datadir;
+use crate::diag::SourceMap;
+use crate::passes::elaborate::{FunctionInfo, LocalInfo, PointKind, Program, TimerUnit};
+use anyhow::{Context, Result};
+use body::BodyGen;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::OnceLock;
+
+pub struct ModuleInfo<'a> {
+    pub script_name: &'a str,
+    pub kernel_release: &'a str,
+}
+
+/// Renders one template of templates/ (loaded once per process).
+pub fn render_template(name: &str, ctx: &tera::Context) -> Result<String> {
+    static TERA: OnceLock<Result<tera::Tera, String>> = OnceLock::new();
+    let tera = TERA.get_or_init(|| {
+        let glob = format!("{}/**/*.tera", datadir::templates_dir().display());
+        tera::Tera::new(&glob).map_err(|e| format!("{e:?}"))
+    });
+    let tera = tera.as_ref().map_err(|e| anyhow::anyhow!("loading templates: {e}"))?;
+    let mut t = tera.clone();
+    t.autoescape_on(vec![]);
+    t.render(name, ctx).with_context(|| format!("rendering template {name}"))
+}
+
+#[derive(Serialize)]
+struct HrTimer {
+    probe: String,
+    period_ns: u64,
+    randomize_ns: u64,
+}
+
+#[derive(Serialize)]
+struct JiffiesTimer {
+    probe: String,
+    period: u64,
+    randomize: u64,
+}
+
+pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<String> {
+    let globals: HashMap<String, (String, Type)> =
+        program.globals.iter().map(|g| (g.name.clone(), (names::global(&g.name), g.ty))).collect();
+
+    let mut frames = String::new();
+    let mut functions = String::new();
+    let mut probes = String::new();
+
+    // Functions: prototypes first (they may call each other), then bodies.
+    for f in &program.functions {
+        writeln!(functions, "static void {}(struct rt_context *c);", names::function(&f.name)).unwrap();
+    }
+    let mut fn_fields = Vec::new();
+    for f in &program.functions {
+        let (frame, code) = function(program, sources, &globals, f);
+        frames.push_str(&frame);
+        functions.push_str(&code);
+        fn_fields.push(format!("\t\tstruct {} {};\n", names::function_frame(&f.name), names::function_field(&f.name)));
+    }
+
+    let mut begin = Vec::new();
+    let mut end = Vec::new();
+    let mut error = Vec::new();
+    let mut hrtimers = Vec::new();
+    let mut jiffies_timers = Vec::new();
+    let mut probe_fields = Vec::new();
+    for (i, p) in program.probes.iter().enumerate() {
+        let mut g = BodyGen::new(program, sources, &globals, &p.locals, &[], None);
+        g.block(&p.body);
+        let frame_name = names::probe_frame(i);
+        frames.push_str(&frame_struct(&frame_name, &[], &p.locals, g.string_temps, None));
+        probe_fields.push(format!("\t\tstruct {frame_name} {};\n", names::probe_field(i)));
+        writeln!(probes, "static void {}(struct rt_context *c)\n{{", names::probe_body(i)).unwrap();
+        writeln!(probes, "\tstruct rt_frames *F = c->frames;").unwrap();
+        writeln!(probes, "\tstruct {frame_name} *l = &F->probe.{};\n", names::probe_field(i)).unwrap();
+        probes.push_str("\t(void)F;\n\t(void)l;\n");
+        probes.push_str(&init_locals(&p.locals));
+        probes.push_str(&g.out);
+        probes.push_str("out: __attribute__((unused));\n}\n\n");
+
+        // The globals this probe locks, in one global order (no deadlock).
+        let locks_name = format!("probe_{i}_locks");
+        let mut locks: Vec<(usize, bool)> = p.reads.iter().map(|&g| (g, false)).chain(p.writes.iter().map(|&g| (g, true))).collect();
+        locks.sort();
+        if !locks.is_empty() {
+            writeln!(probes, "static const struct rt_lock_req {locks_name}[] = {{").unwrap();
+            for (gi, w) in &locks {
+                writeln!(probes, "\t{{ &{}, {} }},", names::global_lock(&program.globals[*gi].name), w).unwrap();
+            }
+            probes.push_str("};\n");
+        }
+        for (j, pt) in p.points.iter().enumerate() {
+            if pt.kind == PointKind::Never {
+                continue;
+            }
+            let desc = names::probe_desc(i, j);
+            let body = if pt.kind == PointKind::Oneshot {
+                // oneshot: the body, then exit().
+                writeln!(
+                    probes,
+                    "static void {desc}_oneshot(struct rt_context *c)\n{{\n\t{}(c);\n\trt_exit();\n}}\n",
+                    names::probe_body(i)
+                )
+                .unwrap();
+                format!("{desc}_oneshot")
+            } else {
+                names::probe_body(i)
+            };
+            writeln!(
+                probes,
+                "static const struct rt_probe {desc} = {{\n\t.pp = {},\n\t.body = {body},\n\t.locks = {},\n\t.nlocks = {},\n}};\n",
+                crate::format::c_string_literal(pt.pp.as_bytes()),
+                if locks.is_empty() { "NULL".to_string() } else { locks_name.clone() },
+                locks.len()
+            )
+            .unwrap();
+            match &pt.kind {
+                PointKind::Begin(seq) => begin.push((*seq, desc)),
+                PointKind::Oneshot => begin.push((0, desc)),
+                PointKind::End(seq) => end.push((*seq, desc)),
+                PointKind::Error(seq) => error.push((*seq, desc)),
+                PointKind::Timer { unit: TimerUnit::Ns, period, randomize } => {
+                    hrtimers.push(HrTimer { probe: desc, period_ns: *period as u64, randomize_ns: *randomize as u64 })
+                }
+                PointKind::Timer { unit: TimerUnit::Hz, period, .. } => hrtimers.push(HrTimer {
+                    probe: desc,
+                    period_ns: (1_000_000_000 / *period).max(1) as u64,
+                    randomize_ns: 0,
+                }),
+                PointKind::Timer { unit: TimerUnit::Jiffies, period, randomize } => {
+                    jiffies_timers.push(JiffiesTimer { probe: desc, period: *period as u64, randomize: *randomize as u64 })
+                }
+                PointKind::Never => unreachable!(),
+            }
+        }
+    }
+    // Stable sorts: equal sequence numbers keep the script's order.
+    for v in [&mut begin, &mut end, &mut error] {
+        v.sort_by_key(|(seq, _)| *seq);
+    }
+
+    frames.push_str("struct rt_frames {\n\tunion {\n\t\tchar none;\n");
+    frames.extend(probe_fields);
+    frames.push_str("\t} probe;\n\tunion {\n\t\tchar none;\n");
+    frames.extend(fn_fields);
+    frames.push_str("\t} fn[MAXNESTING];\n};\n");
+
+    let mut ctx = tera::Context::new();
+    ctx.insert("version", env!("CARGO_PKG_VERSION"));
+    ctx.insert("script_name", info.script_name);
+    ctx.insert("kernel_release", info.kernel_release);
+    ctx.insert("defines", &Vec::<HashMap<String, String>>::new());
+    ctx.insert("globals", &globals_code(program));
+    ctx.insert("frames", &frames);
+    ctx.insert("functions", &(embedded_code(program) + &functions));
+    ctx.insert("probes", &probes);
+    ctx.insert("hrtimers", &hrtimers);
+    ctx.insert("jiffies_timers", &jiffies_timers);
+    ctx.insert("begin_probes", &begin.into_iter().map(|x| x.1).collect::<Vec<_>>());
+    ctx.insert("end_probes", &end.into_iter().map(|x| x.1).collect::<Vec<_>>());
+    ctx.insert("error_probes", &error.into_iter().map(|x| x.1).collect::<Vec<_>>());
+    render_template("module.c.tera", &ctx)
+}
+
+fn embedded_code(program: &Program) -> String {
+    program.embedded.iter().map(|c| format!("{c}\n")).collect()
+}
+
+fn globals_code(program: &Program) -> String {
+    let mut s = String::new();
+    for g in &program.globals {
+        let c = names::global(&g.name);
+        match (g.ty, &g.init) {
+            (Type::Long, Some(ast::Literal::Num(n))) => writeln!(s, "static s64 {c} = {};", body::long_literal(*n)).unwrap(),
+            (Type::Long, _) => writeln!(s, "static s64 {c};").unwrap(),
+            (Type::String, Some(ast::Literal::Str(raw))) => writeln!(
+                s,
+                "static char {c}[MAXSTRINGLEN] = {};",
+                crate::format::c_string_literal(&ast::decode_string(raw))
+            )
+            .unwrap(),
+            (Type::String, _) => writeln!(s, "static char {c}[MAXSTRINGLEN];").unwrap(),
+        }
+        writeln!(s, "static rt_rwlock_t {};", names::global_lock(&g.name)).unwrap();
+        // Settable at load time: rstaprun mod.ko NAME=VALUE (stap -G).
+        match g.ty {
+            Type::Long => writeln!(s, "module_param_cb({}, &rt_param_ops_s64, &{c}, 0);", g.name).unwrap(),
+            Type::String => writeln!(s, "module_param_string({}, {c}, MAXSTRINGLEN, 0);", g.name).unwrap(),
+        }
+    }
+    s.push_str("\nstatic void rt_globals_init(void)\n{\n}\n");
+    s
+}
+
+fn frame_struct(name: &str, params: &[LocalInfo], locals: &[LocalInfo], temps: usize, ret: Option<Type>) -> String {
+    let mut s = format!("struct {name} {{\n");
+    let field = |s: &mut String, ty: Type, n: &str| match ty {
+        Type::Long => writeln!(s, "\ts64 {n};").unwrap(),
+        Type::String => writeln!(s, "\tchar {n}[MAXSTRINGLEN];").unwrap(),
+    };
+    for p in params {
+        field(&mut s, p.ty, &names::param(&p.name));
+    }
+    for l in locals {
+        field(&mut s, l.ty, &names::local(&l.name));
+    }
+    if let Some(t) = ret {
+        field(&mut s, t, "ret");
+    }
+    for i in 0..temps {
+        writeln!(s, "\tchar {}[MAXSTRINGLEN];", names::temp(i)).unwrap();
+    }
+    s.push_str("\tchar none;\n};\n\n");
+    s
+}
+
+fn init_locals(locals: &[LocalInfo]) -> String {
+    let mut s = String::new();
+    for l in locals {
+        match l.ty {
+            Type::Long => writeln!(s, "\tl->{} = 0;", names::local(&l.name)).unwrap(),
+            Type::String => writeln!(s, "\tl->{}[0] = '\\0';", names::local(&l.name)).unwrap(),
+        }
+    }
+    s
+}
+
+fn function(
+    program: &Program,
+    sources: &SourceMap,
+    globals: &HashMap<String, (String, Type)>,
+    f: &FunctionInfo,
+) -> (String, String) {
+    let frame_name = names::function_frame(&f.name);
+    let mut code = format!("static void {}(struct rt_context *c)\n{{\n", names::function(&f.name));
+    code.push_str("\tstruct rt_frames *F = c->frames;\n");
+    writeln!(code, "\tstruct {frame_name} *l = &F->fn[c->nesting - 1].{};\n", names::function_field(&f.name)).unwrap();
+    code.push_str("\t(void)F;\n\t(void)l;\n");
+    let temps = match &f.body {
+        ast::FunctionBody::Script(b) => {
+            let mut g = BodyGen::new(program, sources, globals, &f.locals, &f.params, Some(f));
+            g.block(b);
+            code.push_str(&init_locals(&f.locals));
+            code.push_str(&g.out);
+            g.string_temps
+        }
+        ast::FunctionBody::EmbeddedC(c) => {
+            code.push_str(&embedded_function(f, &c.code));
+            0
+        }
+    };
+    code.push_str("out: __attribute__((unused));\n}\n\n");
+    let frame = frame_struct(&frame_name, &f.params, &f.locals, temps, f.ret);
+    (frame, code)
+}
+
+/// An embedded-C function body with SystemTap's conventions around it.
+fn embedded_function(f: &FunctionInfo, body: &str) -> String {
+    let mut defs = vec![("CONTEXT".to_string(), "c".to_string())];
+    for p in &f.params {
+        defs.push((format!("STAP_ARG_{}", p.name), format!("(l->{})", names::param(&p.name))));
+    }
+    match f.ret {
+        Some(Type::Long) => {
+            defs.push(("STAP_RETVALUE".into(), "(l->ret)".into()));
+            defs.push(("STAP_RETURN(v)".into(), "do { STAP_RETVALUE = (v); goto out; } while (0)".into()));
+        }
+        Some(Type::String) => {
+            defs.push(("STAP_RETVALUE".into(), "(l->ret)".into()));
+            defs.push((
+                "STAP_RETURN(v)".into(),
+                "do { strscpy(STAP_RETVALUE, (v), MAXSTRINGLEN); goto out; } while (0)".into(),
+            ));
+        }
+        None => defs.push(("STAP_RETURN()".into(), "goto out".into())),
+    }
+    defs.push(("STAP_ERROR(...)".into(), "do { rt_errorf(CONTEXT, __VA_ARGS__); goto out; } while (0)".into()));
+    defs.push(("STAP_PRINTF(...)".into(), "rt_printf(CONTEXT, __VA_ARGS__)".into()));
+    let mut s = String::new();
+    for (k, v) in &defs {
+        writeln!(s, "#define {k} {v}").unwrap();
+    }
+    writeln!(s, "\t{{\n{}\n\t}}", body.trim_matches('\n')).unwrap();
+    for (k, _) in &defs {
+        let name = k.split('(').next().unwrap();
+        writeln!(s, "#undef {name}").unwrap();
+    }
+    s
+}

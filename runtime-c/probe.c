@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * probe.c - running one probe hit: the reentrancy guard, the global locks,
+ * action limits, flushing output, and turning an error into a message
+ * and the end of the script.
+ */
+
+static const int rt_phase_state[] = {
+	[RT_PHASE_BEGIN] = RT_STATE_STARTING,
+	[RT_PHASE_RUN] = RT_STATE_RUNNING,
+	[RT_PHASE_END] = RT_STATE_STOPPING,
+};
+
+static void rt_skip(void)
+{
+	if (atomic_inc_return(&rt_session.skipped) > MAXSKIPPED) {
+		static const char msg[] =
+			"ERROR: Skipped too many probes, check MAXSKIPPED or try again with -t for more details.\n";
+
+		if (atomic_cmpxchg(&rt_session.state, RT_STATE_RUNNING,
+				   RT_STATE_STOPPING) == RT_STATE_RUNNING) {
+			rt_transport_write(RT_REC_STDERR, msg, sizeof(msg) - 1);
+			atomic_inc(&rt_session.errors);
+			rt_request_exit();
+		}
+	}
+}
+
+static void rt_report_error(struct rt_context *c)
+{
+	char msg[256];
+	int n;
+
+	if (c->last_loc)
+		n = scnprintf(msg, sizeof(msg), "ERROR: %s near %s\n",
+			      c->last_error, c->last_loc);
+	else
+		n = scnprintf(msg, sizeof(msg), "ERROR: %s\n", c->last_error);
+	rt_transport_write(RT_REC_STDERR, msg, n);
+	if (atomic_inc_return(&rt_session.errors) > MAXERRORS) {
+		atomic_cmpxchg(&rt_session.state, RT_STATE_RUNNING,
+			       RT_STATE_STOPPING);
+		rt_request_exit();
+	}
+}
+
+void rt_probe_run(const struct rt_probe *p, enum rt_phase phase)
+{
+	struct rt_context *c;
+
+	if (atomic_read(&rt_session.state) != rt_phase_state[phase])
+		return;
+	preempt_disable();
+	c = rt_context_get(smp_processor_id());
+	if (atomic_inc_return(&c->busy) != 1) {
+		rt_skip();
+		goto out;
+	}
+	c->probe = p;
+	c->last_error = NULL;
+	c->last_loc = NULL;
+	c->actions = 0;
+	c->max_actions = phase == RT_PHASE_RUN ? MAXACTION
+					       : MAXACTION_INTERRUPTIBLE;
+	c->nesting = 0;
+	if (!rt_locks_take(p->locks, p->nlocks)) {
+		rt_skip();
+		goto out;
+	}
+	p->body(c);
+	rt_locks_release(p->locks, p->nlocks);
+	rt_print_flush(c);
+	if (unlikely(c->last_error))
+		rt_report_error(c);
+out:
+	atomic_dec(&c->busy);
+	preempt_enable();
+}

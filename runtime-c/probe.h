@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * probe.h - what every probe has, whatever fires it: its point, its body,
+ * the globals it locks; and the one function that runs a hit.
+ */
+#ifndef RSTAP_PROBE_H
+#define RSTAP_PROBE_H
+
+struct rt_probe {
+	const char *pp;			/* probe point, for pp() */
+	void (*body)(struct rt_context *c);
+	const struct rt_lock_req *locks;
+	unsigned int nlocks;
+};
+
+/* Which session states a hit may run in. */
+enum rt_phase {
+	RT_PHASE_BEGIN,		/* begin probes: while starting */
+	RT_PHASE_RUN,		/* ordinary probes: while running */
+	RT_PHASE_END,		/* end and error probes: while stopping */
+};
+
+void rt_probe_run(const struct rt_probe *p, enum rt_phase phase);
+
+#endif /* RSTAP_PROBE_H */

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * runtime.c - pulls every runtime part into the module's one translation
+ * unit, after runtime.h and before the generated code.
+ */
+#include "session.c"
+#include "context.c"
+#include "params.c"
+#include "print.c"
+#include "probe.c"
+#include "timer.c"
+#include "transport.c"
