@@ -270,7 +270,7 @@ mod tests {
         }
         let mut m = Merger::default();
         let mut out = Vec::new();
-        let mut pos = vec![0usize; 4];
+        let mut pos = [0usize; 4];
         let mut step = 1;
         while pos.iter().zip(&streams).any(|(p, s)| *p < s.len()) {
             for (i, s) in streams.iter().enumerate() {
