@@ -1,1 +1,70 @@
-//! Shared helpers for the integration tests.
+//! Shared helpers for the integration tests: the rstap binaries (built
+//! once, release or debug as the tests are), the kernel to target, and
+//! running commands with their output captured.
+//!
+//! Tiers: `build_tier.rs` needs installed kernel headers; `vm_tier.rs`
+//! needs QEMU and a kernel image too. Both are installed by
+//! scripts/setup.sh, and CI runs them; they are not skipped there.
+
+pub mod cases;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn profile() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
+}
+
+/// The path of an rstap binary (`rstap` or `rstaprun`), built on first use.
+pub fn bin(name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let mut c = Command::new(env!("CARGO"));
+        c.current_dir(repo_root()).args(["build", "-q", "-p", "rstap", "-p", "rstaprun", "--bins"]);
+        if profile() == "release" {
+            c.arg("--release");
+        }
+        let st = c.status().expect("running cargo build");
+        assert!(st.success(), "cargo build of the binaries failed");
+    });
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
+    target.join(profile()).join(name)
+}
+
+/// The newest kernel release with headers installed (never hard-coded).
+pub fn kernel_release() -> String {
+    let mut v: Vec<String> = std::fs::read_dir("/lib/modules")
+        .expect("/lib/modules: run scripts/setup.sh")
+        .flatten()
+        .filter(|e| e.path().join("build/Makefile").exists() && Path::new(&format!("/boot/vmlinuz-{}", e.file_name().to_string_lossy())).exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v.pop().expect("no kernel with headers and an image installed: run scripts/setup.sh")
+}
+
+/// Runs a command, returning its output; panics if it cannot start.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A scratch directory under target/, kept for inspection after a failure.
+pub fn scratch(name: &str) -> PathBuf {
+    let d = repo_root().join("target/test-scratch").join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}

@@ -8,8 +8,7 @@ use crate::datadir;
 use crate::diag::{Diagnostic, SourceMap};
 use crate::kernel::Kernel;
 use crate::options::{split_shebang_args, Options};
-use crate::passes::{build, elaborate, translate};
-use parse_shim as parse;
+use crate::passes::{build, elaborate, parse, translate};
 use crate::stats::{self, Mark};
 use crate::vm;
 use anyhow::{bail, Context, Result};
@@ -151,8 +150,8 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
     let mut library_macros = parse::MacroTable::new();
     for f in tapset_files.iter().filter(|f| f.extension().is_some_and(|x| x == "stpm")) {
         let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
-        match parse::collect_macros(&mut sm, &f.display().to_string(), &text, &ctx) {
-            Ok(m) => library_macros.extend(m),
+        match parse::collect_macros(&mut sm, &f.display().to_string(), &text, &ctx, &mut library_macros) {
+            Ok(()) => {}
             Err(d) => {
                 print_diags(&sm, &d, opts);
                 bail!("the tapset library has errors");
@@ -458,33 +457,3 @@ fn type_name(t: ast::Type) -> &'static str {
     }
 }
 
-/// TEMPORARY until pass 1's entry points land (being written in parallel).
-mod parse_shim {
-    use crate::ast::Script;
-    use crate::diag::{Diagnostic, SourceMap};
-    #[derive(Default)]
-    pub struct PreprocessContext {
-        pub kernel_release: String,
-        pub arch: String,
-        pub config: std::collections::HashMap<String, String>,
-        pub args: Vec<String>,
-        pub guru_mode: bool,
-    }
-    #[derive(Default)]
-    pub struct MacroTable;
-    impl MacroTable {
-        pub fn new() -> Self {
-            MacroTable
-        }
-        pub fn extend(&mut self, _: MacroTable) {}
-    }
-    pub fn collect_macros(_: &mut SourceMap, _: &str, _: &str, _: &PreprocessContext) -> Result<MacroTable, Vec<Diagnostic>> {
-        Ok(MacroTable)
-    }
-    pub fn parse_file(_: &mut SourceMap, _: &str, _: &str, _: &PreprocessContext, _: &MacroTable) -> Result<Script, Vec<Diagnostic>> {
-        Err(vec![Diagnostic::error("pass 1 is not wired yet")])
-    }
-    pub fn print_script(_: &Script) -> String {
-        String::new()
-    }
-}

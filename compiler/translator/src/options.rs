@@ -92,7 +92,7 @@ pub struct Options {
     pub list_vars: Option<String>,
 
     /// The script file ('-' for standard input), then its arguments ($1, @1, ...).
-    #[arg(value_name = "SCRIPT", allow_hyphen_values = true)]
+    #[arg(value_name = "SCRIPT")]
     pub positional: Vec<String>,
 }
 

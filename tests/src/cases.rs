@@ -1,0 +1,129 @@
+//! Test scripts with their expectations in header comments (tests/vm/*.stp):
+//!
+//! ```text
+//! # script: ../shared/corpus/seed/09_timer_hello.stp   build this script instead (from the repo root)
+//! # build: -D MAXACTION=50        extra options for `rstap -p4`
+//! # run: {rstaprun} {ko} n=5      the guest's shell command ({rstaprun} {rstap} {ko} {script} {dir} {shared})
+//! # exit: 1                       expected exit status (default 0)
+//! #> hello world!                 one exact line of stdout (all of them, in order)
+//! #~ n=\d+                        one line of stdout matching this regex (in order; instead of #>)
+//! #! ^ERROR: division by 0        a line of stderr must match this regex
+//! ```
+//! A script without `# run:` is run with `{rstaprun} {ko}`. A script whose
+//! run line uses {rstap} instead of {ko} is built by rstap inside the guest.
+
+use regex::Regex;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: String,
+    pub script: PathBuf,
+    pub build_opts: Vec<String>,
+    pub run: String,
+    pub exit: i32,
+    pub stdout_exact: Vec<String>,
+    pub stdout_match: Vec<String>,
+    pub stderr_match: Vec<String>,
+}
+
+impl Case {
+    pub fn needs_host_build(&self) -> bool {
+        self.run.contains("{ko}")
+    }
+
+    /// The guest command with placeholders filled in.
+    pub fn command(&self, rstaprun: &Path, rstap: &Path, ko: &Path, dir: &Path) -> String {
+        self.run
+            .replace("{rstaprun}", &rstaprun.display().to_string())
+            .replace("{rstap}", &rstap.display().to_string())
+            .replace("{ko}", &ko.display().to_string())
+            .replace("{script}", &self.script.display().to_string())
+            .replace("{dir}", &dir.display().to_string())
+            .replace("{shared}", &crate::repo_root().join("../shared").display().to_string())
+    }
+
+    /// Checks one run; Err holds what differed.
+    pub fn check(&self, status: i32, stdout: &str, stderr: &str) -> Result<(), String> {
+        let mut problems = Vec::new();
+        if status != self.exit {
+            problems.push(format!("exit status {status}, expected {}", self.exit));
+        }
+        let lines: Vec<&str> = stdout.lines().collect();
+        if !self.stdout_exact.is_empty() || self.stdout_match.is_empty() {
+            if lines != self.stdout_exact.iter().map(String::as_str).collect::<Vec<_>>() {
+                problems.push(format!("stdout differs:\n--- expected\n{}\n--- got\n{}", self.stdout_exact.join("\n"), stdout));
+            }
+        }
+        if !self.stdout_match.is_empty() {
+            if lines.len() != self.stdout_match.len() {
+                problems.push(format!("{} stdout lines, expected {}:\n{stdout}", lines.len(), self.stdout_match.len()));
+            } else {
+                for (l, pat) in lines.iter().zip(&self.stdout_match) {
+                    let re = Regex::new(&format!("^(?:{pat})$")).expect("test regex");
+                    if !re.is_match(l) {
+                        problems.push(format!("stdout line {l:?} does not match /{pat}/"));
+                    }
+                }
+            }
+        }
+        for pat in &self.stderr_match {
+            let re = Regex::new(pat).expect("test regex");
+            if !stderr.lines().any(|l| re.is_match(l)) {
+                problems.push(format!("no stderr line matches /{pat}/; stderr:\n{stderr}"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("\n"))
+        }
+    }
+}
+
+pub fn parse(script: &Path) -> Case {
+    let text = std::fs::read_to_string(script).unwrap();
+    let mut c = Case {
+        name: script.file_stem().unwrap().to_string_lossy().into_owned(),
+        script: script.to_path_buf(),
+        build_opts: Vec::new(),
+        run: "{rstaprun} {ko}".into(),
+        exit: 0,
+        stdout_exact: Vec::new(),
+        stdout_match: Vec::new(),
+        stderr_match: Vec::new(),
+    };
+    for line in text.lines() {
+        if let Some(x) = line.strip_prefix("#> ") {
+            c.stdout_exact.push(x.to_string());
+        } else if line == "#>" {
+            c.stdout_exact.push(String::new());
+        } else if let Some(x) = line.strip_prefix("#~ ") {
+            c.stdout_match.push(x.to_string());
+        } else if let Some(x) = line.strip_prefix("#! ") {
+            c.stderr_match.push(x.to_string());
+        } else if let Some(x) = line.strip_prefix("# script: ") {
+            c.script = crate::repo_root().join(x.trim());
+        } else if let Some(x) = line.strip_prefix("# build: ") {
+            c.build_opts.extend(x.split_whitespace().map(str::to_string));
+        } else if let Some(x) = line.strip_prefix("# run: ") {
+            c.run = x.to_string();
+        } else if let Some(x) = line.strip_prefix("# exit: ") {
+            c.exit = x.trim().parse().expect("exit status");
+        }
+    }
+    c
+}
+
+/// Every case in a directory, sorted by name.
+pub fn all(dir: &Path) -> Vec<Case> {
+    let mut v: Vec<Case> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "stp"))
+        .map(|p| parse(&p))
+        .collect();
+    v.sort_by(|a, b| a.name.cmp(&b.name));
+    v
+}

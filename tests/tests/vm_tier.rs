@@ -1,0 +1,91 @@
+//! VM tier: every script of tests/vm/ built on the host (`rstap -p4 -r
+//! KVER`), then all of them run in one boot of Debian's kernel under QEMU
+//! by rstaprun (or by rstap itself, whose build the host then serves).
+//! `rstap vm` fails the boot if the kernel log shows any BUG, WARNING,
+//! Oops, lockdep or KASAN report; the guest also checks that no module is
+//! left loaded after each script.
+
+use rstap_tests::{bin, cases, kernel_release, repo_root, run, scratch, text};
+use std::fmt::Write;
+use std::process::Command;
+use std::sync::Mutex;
+
+#[test]
+fn vm_tier() {
+    let kver = kernel_release();
+    let dir = scratch("vm");
+    let all = cases::all(&repo_root().join("tests/vm"));
+    let only = std::env::var("RSTAP_TEST_ONLY").ok();
+    let all: Vec<_> = all.into_iter().filter(|c| only.as_ref().is_none_or(|o| c.name.contains(o.as_str()))).collect();
+    let rstap = bin("rstap");
+    let rstaprun = bin("rstaprun");
+
+    // Host builds, two at a time (the machine has two cores).
+    let failures = Mutex::new(Vec::new());
+    let queue = Mutex::new(all.iter().filter(|c| c.needs_host_build()).collect::<Vec<_>>());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let Some(c) = queue.lock().unwrap().pop() else { break };
+                let out = run(Command::new(&rstap)
+                    .current_dir(&dir)
+                    .args(["-p4", "-r", &kver, "-m", &c.name])
+                    .args(&c.build_opts)
+                    .arg(&c.script));
+                if !out.status.success() {
+                    failures.lock().unwrap().push(format!("{}: build failed:\n{}", c.name, text(&out.stderr)));
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // One guest script runs every case, each with a time limit, and records
+    // its status, output, and the modules left loaded after it.
+    let mut sh = String::from("#!/bin/sh\ncd \"$(dirname \"$0\")\"\n");
+    for c in &all {
+        let ko = dir.join(format!("{}.ko", c.name));
+        let cmd = c.command(&rstaprun, &rstap, &ko, &dir);
+        writeln!(
+            sh,
+            "echo '== {n}' >&2\ntimeout -s KILL 120 sh -c {q} >{n}.out 2>{n}.err </dev/null; echo $? >{n}.rc\ngrep -c '^stap_\\|^{n} ' /proc/modules >{n}.left\n",
+            n = c.name,
+            q = shell_quote(&cmd)
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.join("run.sh"), sh).unwrap();
+    let vm = run(Command::new(&rstap)
+        .current_dir(&dir)
+        .args(["vm", "--kernel", &kver, "--timeout", "1500", "--", "sh", "./run.sh"]));
+    let vm_stderr = text(&vm.stderr);
+    assert!(vm.status.success(), "rstap vm failed ({:?}):\n{vm_stderr}", vm.status.code());
+
+    let mut passed = 0;
+    let mut failed = Vec::new();
+    for c in &all {
+        let read = |ext: &str| std::fs::read_to_string(dir.join(format!("{}.{ext}", c.name))).unwrap_or_default();
+        let status: i32 = read("rc").trim().parse().unwrap_or(-1);
+        let mut res = c.check(status, &read("out"), &read("err"));
+        if read("left").trim() != "0" {
+            res = Err(format!("{} module(s) left loaded after the script", read("left").trim()));
+        }
+        match res {
+            Ok(()) => {
+                passed += 1;
+                println!("vm {} ... ok", c.name);
+            }
+            Err(e) => {
+                println!("vm {} ... FAILED\n{e}", c.name);
+                failed.push(c.name.clone());
+            }
+        }
+    }
+    println!("vm tier: {passed} passed, {} failed", failed.len());
+    assert!(failed.is_empty(), "failed: {failed:?} (outputs in {})", dir.display());
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
