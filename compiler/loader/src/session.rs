@@ -299,6 +299,21 @@ enum StopReason {
     ModuleStopped,
 }
 
+impl StopReason {
+    fn describe(self) -> String {
+        match self {
+            StopReason::ScriptExit => "the script asked to exit".into(),
+            StopReason::Signal(sig) => match Signal::try_from(sig) {
+                Ok(s) => format!("got {s}"),
+                Err(_) => format!("got signal {sig}"),
+            },
+            StopReason::CommandExited => "the -c command exited".into(),
+            StopReason::OutputClosed => "the output was closed".into(),
+            StopReason::ModuleStopped => "the module stopped by itself".into(),
+        }
+    }
+}
+
 struct Session {
     name: String,
     control: File,
@@ -438,7 +453,7 @@ impl Session {
                 }
             }
         };
-        verbose!(v, "stopping ({reason:?})");
+        verbose!(v, "stopping: {}", reason.describe());
 
         // 6. Stop (end probes run), then drain to the end.
         write_command(&mut self.control, "stop").map_err(io_err("writing stop"))?;
