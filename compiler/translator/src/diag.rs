@@ -259,7 +259,7 @@ impl SourceMap {
                 1
             };
             let mark = if i == 0 && d.span.is_some() { '^' } else { '-' };
-            let marks: String = std::iter::repeat(mark).take(n).collect();
+            let marks: String = std::iter::repeat_n(mark, n).collect();
             if msg.is_empty() {
                 out.push_str(&format!("{pad} | {prefix}{marks}\n"));
             } else {
