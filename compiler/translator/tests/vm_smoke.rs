@@ -63,6 +63,10 @@ fn tempdir(tag: &str) -> PathBuf {
 }
 
 fn boot(script: &str, cwd: &PathBuf, tweak: impl FnOnce(&mut VmOptions), out: Buf) -> Outcome {
+    boot_with_input(script, cwd, tweak, out, None)
+}
+
+fn boot_with_input(script: &str, cwd: &PathBuf, tweak: impl FnOnce(&mut VmOptions), out: Buf, input: Option<&str>) -> Outcome {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let mut o = VmOptions {
         command: vec!["sh".into(), "-c".into(), script.into()],
@@ -73,7 +77,8 @@ fn boot(script: &str, cwd: &PathBuf, tweak: impl FnOnce(&mut VmOptions), out: Bu
     };
     tweak(&mut o);
     let err = Buf::default();
-    let sinks = Sinks { stdout: Arc::new(Mutex::new(out.clone())), stderr: Arc::new(Mutex::new(err.clone())) };
+    let stdin = input.map(|t| Arc::new(Mutex::new(std::io::Cursor::new(t.as_bytes().to_vec()))) as Arc<Mutex<dyn std::io::Read + Send>>);
+    let sinks = Sinks { stdout: Arc::new(Mutex::new(out.clone())), stderr: Arc::new(Mutex::new(err.clone())), stdin };
     let status = vm::run_with(&o, &sinks).unwrap_or_else(|e| panic!("rstap vm failed: {e:#}\nstderr:\n{}", err.text()));
     let o = Outcome { status, stdout: out.text(), stderr: err.text() };
     eprintln!("status {}\n--- stdout\n{}--- stderr\n{}", o.status, o.stdout, o.stderr);
@@ -85,18 +90,20 @@ fn runs_a_command_with_its_status_streams_and_cwd() {
     require_vm!();
     let dir = tempdir("basic");
     let kver = vm::choose_kernel(None).unwrap();
-    let r = boot(
+    let r = boot_with_input(
         "uname -r; echo to-stderr >&2; echo \"$RSTAP_VM $(id -u) $(pwd)\"; \
          echo written-in-guest > result.txt; test -d /sys/kernel/debug/tracing && echo debugfs; \
-         touch /etc/rstap-must-fail 2>/dev/null || echo root-is-read-only; exit 7",
+         touch /etc/rstap-must-fail 2>/dev/null || echo root-is-read-only; \
+         echo \"stdin: $(cat | tr '\\n' ' ')\"; exit 7",
         &dir,
         |_| {},
         Buf::default(),
+        Some("line1\nline2\n"),
     );
     assert_eq!(r.status, 7);
     assert_eq!(
         r.stdout,
-        format!("{kver}\n1 0 {}\ndebugfs\nroot-is-read-only\n", dir.display())
+        format!("{kver}\n1 0 {}\ndebugfs\nroot-is-read-only\nstdin: line1 line2 \n", dir.display())
     );
     assert!(r.stderr.contains("to-stderr\n"), "{}", r.stderr);
     assert!(r.stderr.contains(&format!("rstap vm: booting {kver} (2 CPUs, 2048 MB)...")), "{}", r.stderr);

@@ -20,6 +20,7 @@ pub const PORT_STDERR: &str = "rstap.stderr";
 pub const PORT_CTL: &str = "rstap.ctl";
 pub const PORT_STATUS: &str = "rstap.status";
 pub const PORT_KMSG: &str = "rstap.kmsg";
+pub const PORT_STDIN: &str = "rstap.stdin";
 
 /// 9p message size: the largest the virtio transport of 6.1 accepts without a warning.
 pub const MSIZE: u32 = 512_000;
@@ -101,7 +102,7 @@ port() {
 }
 i=0
 until OUT=$(port @PORT_STDOUT@) && ERR=$(port @PORT_STDERR@) && CTL=$(port @PORT_CTL@) &&
-      ST=$(port @PORT_STATUS@) && KMSG=$(port @PORT_KMSG@); do
+      ST=$(port @PORT_STATUS@) && KMSG=$(port @PORT_KMSG@) && IN=$(port @PORT_STDIN@); do
     i=$((i + 1))
     [ $i -gt 200 ] && { echo "rstap-init: error: the virtio-serial ports did not appear"; exit 1; }
     $BB usleep 50000
@@ -115,7 +116,7 @@ echo "started $($BB cut -d' ' -f1 /proc/uptime)" > "$ST"
         pid=$($BB cat /run/rstap/pid 2>/dev/null) && $BB kill -s "$sig" "-$pid" 2>/dev/null
     done < "$CTL"
 ) &
-$BB setsid /bin/sh "$RSTAP_SPOOL/cmd.sh" < /dev/null > "$OUT" 2> "$ERR"
+$BB setsid /bin/sh "$RSTAP_SPOOL/cmd.sh" < "$IN" > "$OUT" 2> "$ERR"
 rc=$?
 echo "exit $rc" > "$ST"
 $BB dmesg > "$KMSG"
@@ -131,6 +132,7 @@ fn expand(t: &str) -> String {
         .replace("@PORT_CTL@", PORT_CTL)
         .replace("@PORT_STATUS@", PORT_STATUS)
         .replace("@PORT_KMSG@", PORT_KMSG)
+        .replace("@PORT_STDIN@", PORT_STDIN)
 }
 
 pub fn init_script() -> String {
@@ -195,7 +197,7 @@ pub fn get(kver: &str) -> Result<PathBuf> {
     // The key covers every input: raw (possibly compressed) module bytes, busybox, scripts.
     let mut raw = Vec::new();
     let mut h = Sha256::new();
-    h.update(b"rstap-vm-initramfs-v1\0");
+    h.update(b"rstap-vm-initramfs-v2\0");
     h.update(init.as_bytes());
     h.update(guest.as_bytes());
     h.update(&busybox);

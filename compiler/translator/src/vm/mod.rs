@@ -79,17 +79,23 @@ impl Default for VmOptions {
     }
 }
 
-/// Where the command's output and `rstap vm`'s own messages go.
+/// Where the command's output and `rstap vm`'s own messages go, and what the command reads.
 #[derive(Clone)]
 pub struct Sinks {
     pub stdout: Arc<Mutex<dyn Write + Send>>,
     pub stderr: Arc<Mutex<dyn Write + Send>>,
+    /// The command's stdin; None: empty.
+    pub stdin: Option<Arc<Mutex<dyn Read + Send>>>,
 }
 
 impl Sinks {
-    /// The process's stdout and stderr.
+    /// The process's stdout and stderr; its stdin too unless that is a terminal (the guest
+    /// command has no terminal: it reads an empty stdin then).
     pub fn std() -> Sinks {
-        Sinks { stdout: Arc::new(Mutex::new(std::io::stdout())), stderr: Arc::new(Mutex::new(std::io::stderr())) }
+        use std::io::IsTerminal;
+        let stdin: Option<Arc<Mutex<dyn Read + Send>>> =
+            if std::io::stdin().is_terminal() { None } else { Some(Arc::new(Mutex::new(std::io::stdin()))) };
+        Sinks { stdout: Arc::new(Mutex::new(std::io::stdout())), stderr: Arc::new(Mutex::new(std::io::stderr())), stdin }
     }
 
     fn msg(&self, s: &str) {
@@ -185,7 +191,8 @@ impl Drop for TempDir {
     }
 }
 
-const PORTS: [&str; 5] = [
+const PORTS: [&str; 6] = [
+    initramfs::PORT_STDIN,
     initramfs::PORT_STDOUT,
     initramfs::PORT_STDERR,
     initramfs::PORT_CTL,
@@ -289,6 +296,44 @@ fn relay(mut from: UnixStream, to: Arc<Mutex<dyn Write + Send>>) {
     }
 }
 
+/// Copies the command's stdin to the guest, then half-closes the stream: QEMU reads the end
+/// of file once the guest opened its port, and the guest's reads then return 0. (A full close
+/// would let QEMU drop the connection before it read the data.) The stream stays open until
+/// the VM is gone.
+fn feed(mut to: UnixStream, from: Option<Arc<Mutex<dyn Read + Send>>>, done: &AtomicBool) {
+    if let Some(from) = from {
+        // Reading blocks: do it in a thread that may outlive the VM (stdin never at EOF).
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        std::thread::spawn(move || {
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let n = match from.lock().unwrap_or_else(|p| p.into_inner()).read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                if tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        loop {
+            match rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(chunk) => {
+                    if to.write_all(&chunk).is_err() {
+                        break;
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) if !done.load(Ordering::SeqCst) => {}
+                Err(_) => break,
+            }
+        }
+    }
+    let _ = to.shutdown(std::net::Shutdown::Write);
+    while !done.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn qemu_args(
     kver: &str,
     kernel: &Path,
@@ -312,6 +357,15 @@ fn qemu_args(
     .iter()
     .map(|s| s.to_string())
     .collect();
+    // qboot starts the kernel ~1 s sooner than SeaBIOS under TCG.
+    let qboot = Path::new("/usr/share/qemu/qboot.rom");
+    if qboot.exists() && std::env::var_os("RSTAP_VM_SEABIOS").is_none() {
+        a.extend(["-bios".into(), qboot.to_string_lossy().into_owned()]);
+    }
+    // Extra QEMU arguments for experiments (split at whitespace).
+    if let Ok(extra) = std::env::var("RSTAP_VM_QEMU_ARGS") {
+        a.extend(extra.split_whitespace().map(str::to_string));
+    }
     a.extend(["-smp".into(), opts.smp.to_string(), "-m".into(), format!("{}M", opts.memory_mb)]);
     a.extend(["-kernel".into(), kernel.to_string_lossy().into_owned()]);
     a.extend(["-initrd".into(), initrd.to_string_lossy().into_owned()]);
@@ -413,6 +467,7 @@ pub fn run_with(opts: &VmOptions, sinks: &Sinks) -> Result<i32> {
         threads.push(std::thread::spawn(move || {
             let Some(stream) = accept(listener, &done) else { return };
             match name {
+                initramfs::PORT_STDIN => feed(stream, sinks.stdin, &done),
                 initramfs::PORT_STDOUT => relay(stream, sinks.stdout),
                 initramfs::PORT_STDERR => relay(stream, sinks.stderr),
                 initramfs::PORT_CTL => state.lock().unwrap().ctl = Some(stream),
@@ -512,9 +567,14 @@ pub fn run_with(opts: &VmOptions, sinks: &Sinks) -> Result<i32> {
         sinks.msg(&format!("VM ran {:.1}s", elapsed.as_secs_f64()));
     }
 
+    // A dead guest: the problem reports of its console, then the console's end.
     let print_tail = |why: &str| {
+        let fails = klog::failures(&console);
+        for l in fails.iter().take(20) {
+            sinks.msg(&format!("kernel log: {l}"));
+        }
         sinks.msg(why);
-        for l in klog::tail(&console, 40) {
+        for l in klog::tail(&console, 25) {
             sinks.msg(&format!("console: {l}"));
         }
     };
