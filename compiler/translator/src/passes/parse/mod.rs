@@ -209,10 +209,17 @@ const BINARY_OPS: &[&str] = &[
 
 /// Turn lalrpop's expected-terminal list into words: `, expected one of ')', ','`.
 fn describe_expected(expected: &[String]) -> String {
+    if std::env::var_os("RSTAP_DEBUG_EXPECTED").is_some() {
+        eprintln!("expected: {expected:?}");
+    }
     let mut items: Vec<String> = Vec::new();
     let mut rest: Vec<&str> = expected.iter().map(|s| s.as_str()).collect();
     let has = |r: &Vec<&str>, s: &str| r.contains(&s);
     // Collapse big groups into words.
+    // Where any keyword would do as a name (member names, probe point components).
+    if has(&rest, "IDENT") && has(&rest, "\"catch\"") && has(&rest, "\"limit\"") {
+        rest.retain(|s| !(s.starts_with('"') && s[1..].starts_with(|c: char| c.is_ascii_lowercase())));
+    }
     let stmt = STMT_START.iter().filter(|s| has(&rest, s)).count() >= 8;
     let expr = has(&rest, "NUM") && has(&rest, "\"@cast\"");
     let ops = has(&rest, "\"*\"") && has(&rest, "\"==\"") && has(&rest, "\"&&\"");
@@ -225,10 +232,6 @@ fn describe_expected(expected: &[String]) -> String {
     }
     if ops {
         rest.retain(|s| !BINARY_OPS.contains(s));
-    }
-    // Where any keyword would do as a name (member names, probe point components).
-    if has(&rest, "IDENT") && has(&rest, "\"catch\"") && has(&rest, "\"limit\"") {
-        rest.retain(|s| !(s.starts_with('"') && s[1..].starts_with(|c: char| c.is_ascii_lowercase())));
     }
     let mut words: Vec<String> = rest
         .iter()

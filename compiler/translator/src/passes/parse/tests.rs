@@ -661,3 +661,47 @@ fn show_errors() {
         eprintln!("{}", parse_with(t, &a).err().unwrap_or_default());
     }
 }
+
+#[test]
+fn error_member_name() {
+    let e = err("probe begin { x = $var-> }", &[]);
+    assert!(e.starts_with("error: unexpected `}`, expected an identifier\n --> t.stp:1:26\n"), "{e}");
+}
+
+#[test]
+fn tricky_round_trips() {
+    for t in [
+        "probe begin { x = a ? b : (c = d) }",
+        "probe begin { x = (a = b) + 1 }",
+        "probe begin { x = -(1) - -2 + +3 }",
+        "probe begin { x = !!a; y = ~-a; z = -~a }",
+        "probe begin { x = (a in b) == (c in d) }",
+        "probe begin { x = [a + 1, b . \"s\"] in arr && k in arr }",
+        "probe begin { x = &@cast(p, \"struct sk_buff\")->len }",
+        "probe begin { a[1, \"x\"]++; --b[2]; c[3] <<< 4 }",
+        "probe begin { printf(\"%s\\n\", sprint_usyms(ubacktrace())) }",
+        "probe begin { x = 0x8000000000000000; y = -9223372036854775808 }",
+        "probe begin { if (a) { } else if (b) { } else { } }",
+        "probe begin { foreach (v = [a, b] in arr[1, *] @max+ limit x + 1) { } }",
+        "probe begin { foreach (k- in arr limit 3) print(k) }",
+        "probe a.b?, c.d! if (x), e.*.f(\"*\")?! { }",
+        "probe begin(-5), end(0x10) { }",
+        "global s = \"\\\"quoted\\\"\", n = 0",
+        "probe begin { exit() } probe end { } function f() { }",
+    ] {
+        rt(t);
+    }
+}
+
+#[test]
+fn expression_api() {
+    let mut sm = SourceMap::new();
+    let e = parse_expr(&mut sm, "e", "a + b * $x->y", &ctx(&[])).unwrap();
+    assert_eq!(print_expr(&e), "a + b * $x->y");
+}
+
+#[test]
+fn conditionals_inside_macro_arguments_and_bodies() {
+    let s = pp("@define m(x) %( @x + 1 %)\nprobe begin { y = @m(%( $# == 0 %? 10 %: 20 %)) }", &[]);
+    assert!(s.contains("y = 10 + 1;"), "{s}");
+}
