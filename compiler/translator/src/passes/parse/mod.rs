@@ -209,9 +209,6 @@ const BINARY_OPS: &[&str] = &[
 
 /// Turn lalrpop's expected-terminal list into words: `, expected one of ')', ','`.
 fn describe_expected(expected: &[String]) -> String {
-    if std::env::var_os("RSTAP_DEBUG_EXPECTED").is_some() {
-        eprintln!("expected: {expected:?}");
-    }
     let mut items: Vec<String> = Vec::new();
     let mut rest: Vec<&str> = expected.iter().map(|s| s.as_str()).collect();
     let has = |r: &Vec<&str>, s: &str| r.contains(&s);

@@ -705,3 +705,10 @@ fn conditionals_inside_macro_arguments_and_bodies() {
     let s = pp("@define m(x) %( @x + 1 %)\nprobe begin { y = @m(%( $# == 0 %? 10 %: 20 %)) }", &[]);
     assert!(s.contains("y = 10 + 1;"), "{s}");
 }
+
+#[test]
+#[ignore]
+fn show_seed_12() {
+    let text = std::fs::read_to_string(format!("{SEED}/12_probe_point_forms.stp")).unwrap();
+    eprintln!("{}", pp(&text, &[]));
+}
