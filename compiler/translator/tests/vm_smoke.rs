@@ -4,7 +4,7 @@
 
 use rstap::vm::{self, Sinks, VmOptions};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -31,9 +31,10 @@ macro_rules! require_vm {
     };
 }
 
+type OnWrite = Arc<dyn Fn(&[u8]) + Send + Sync>;
 /// A sink that keeps what it is given and can call back on each write.
 #[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>, Option<Arc<dyn Fn(&[u8]) + Send + Sync>>);
+struct Buf(Arc<Mutex<Vec<u8>>>, Option<OnWrite>);
 impl Write for Buf {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
         self.0.lock().unwrap().extend_from_slice(b);
@@ -62,17 +63,17 @@ fn tempdir(tag: &str) -> PathBuf {
     nix::unistd::mkdtemp(&std::env::temp_dir().join(format!("rstap-vm-test-{tag}-XXXXXX"))).unwrap()
 }
 
-fn boot(script: &str, cwd: &PathBuf, tweak: impl FnOnce(&mut VmOptions), out: Buf) -> Outcome {
+fn boot(script: &str, cwd: &Path, tweak: impl FnOnce(&mut VmOptions), out: Buf) -> Outcome {
     boot_with_input(script, cwd, tweak, out, None)
 }
 
-fn boot_with_input(script: &str, cwd: &PathBuf, tweak: impl FnOnce(&mut VmOptions), out: Buf, input: Option<&str>) -> Outcome {
+fn boot_with_input(script: &str, cwd: &Path, tweak: impl FnOnce(&mut VmOptions), out: Buf, input: Option<&str>) -> Outcome {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let mut o = VmOptions {
         command: vec!["sh".into(), "-c".into(), script.into()],
         timeout_secs: Some(300),
         verbose: true,
-        cwd: Some(cwd.clone()),
+        cwd: Some(cwd.to_path_buf()),
         ..VmOptions::default()
     };
     tweak(&mut o);

@@ -262,7 +262,7 @@ pub fn installed_kernels() -> Vec<String> {
         .filter_map(|e| e.file_name().to_str()?.strip_prefix("vmlinuz-").map(str::to_string))
         .filter(|k| modules::module_dir(k).join("modules.dep").exists())
         .collect();
-    v.sort_by(|a, b| version_key(b).cmp(&version_key(a)));
+    v.sort_by_key(|k| std::cmp::Reverse(version_key(k)));
     v
 }
 
@@ -303,7 +303,7 @@ mod tests {
     #[test]
     fn versions_sort_numerically() {
         let mut v = vec!["6.1.0-9-amd64", "6.12.12+bpo-amd64", "6.1.0-56-amd64", "5.10.0-30-amd64"];
-        v.sort_by(|a, b| version_key(b).cmp(&version_key(a)));
+        v.sort_by_key(|k| std::cmp::Reverse(version_key(k)));
         assert_eq!(v, ["6.12.12+bpo-amd64", "6.1.0-56-amd64", "6.1.0-9-amd64", "5.10.0-30-amd64"]);
     }
 

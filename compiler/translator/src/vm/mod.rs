@@ -335,7 +335,6 @@ fn feed(mut to: UnixStream, from: Option<Arc<Mutex<dyn Read + Send>>>, done: &At
 }
 
 fn qemu_args(
-    kver: &str,
     kernel: &Path,
     initrd: &Path,
     opts: &VmOptions,
@@ -350,7 +349,6 @@ fn qemu_args(
         append.push(' ');
         append.push_str(&extra);
     }
-    let _ = kver;
     let mut a: Vec<String> = [
         "-accel", "tcg", "-machine", "pc", "-cpu", "max", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
     ]
@@ -434,7 +432,7 @@ pub fn run_with(opts: &VmOptions, sinks: &Sinks) -> Result<i32> {
         listeners.push(UnixListener::bind(&p).with_context(|| format!("binding {}", p.display()))?);
     }
 
-    let args = qemu_args(&kver, &kernel, &initrd, opts, run, rw_cwd, &spool);
+    let args = qemu_args(&kernel, &initrd, opts, run, rw_cwd, &spool);
     if opts.verbose {
         sinks.msg(&format!("{} {}", qemu.display(), args.join(" ")));
     }
