@@ -178,7 +178,10 @@ fn has_interpreter(b: &[u8]) -> bool {
 pub fn cache_dir() -> Result<PathBuf> {
     let base = match std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
         Some(d) => PathBuf::from(d),
-        None => PathBuf::from(std::env::var_os("HOME").context("neither XDG_CACHE_HOME nor HOME is set")?).join(".cache"),
+        None => match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+            Some(h) => PathBuf::from(h).join(".cache"),
+            None => std::env::temp_dir().join("rstap-cache"),
+        },
     };
     Ok(base.join("rstap").join("vm"))
 }

@@ -438,14 +438,19 @@ pub fn run_with(opts: &VmOptions, sinks: &Sinks) -> Result<i32> {
     }
     sinks.msg(&format!("booting {kver} ({} CPUs, {} MB)...", opts.smp, opts.memory_mb));
     let t0 = Instant::now();
-    let mut child: Child = Command::new(&qemu)
-        .args(&args)
+    let mut cmd = Command::new(&qemu);
+    cmd.args(&args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
-        .process_group(0) // the terminal's ^C is for us to forward, not for QEMU
-        .spawn()
-        .with_context(|| format!("running {}", qemu.display()))?;
+        .process_group(0); // the terminal's ^C is for us to forward, not for QEMU
+    // SAFETY: prctl is async-signal-safe. QEMU must not outlive us if we are killed.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).map_err(std::io::Error::from)
+        });
+    }
+    let mut child: Child = cmd.spawn().with_context(|| format!("running {}", qemu.display()))?;
 
     let done = Arc::new(AtomicBool::new(false));
     let state = Arc::new(Mutex::new(GuestState::default()));
