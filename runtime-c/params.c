@@ -15,7 +15,7 @@ static int rt_param_get_s64(char *buf, const struct kernel_param *kp)
 	return scnprintf(buf, PAGE_SIZE, "%lld\n", *(s64 *)kp->arg);
 }
 
-static const struct kernel_param_ops rt_param_ops_s64 = {
+static const struct kernel_param_ops rt_param_ops_s64 __maybe_unused = {
 	.set = rt_param_set_s64,
 	.get = rt_param_get_s64,
 };

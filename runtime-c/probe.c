@@ -17,11 +17,9 @@ static void rt_skip(void)
 		static const char msg[] =
 			"ERROR: Skipped too many probes, check MAXSKIPPED or try again with -t for more details.\n";
 
-		if (atomic_cmpxchg(&rt_session.state, RT_STATE_RUNNING,
-				   RT_STATE_STOPPING) == RT_STATE_RUNNING) {
+		if (!atomic_xchg(&rt_session.exit_requested, 1)) {
 			rt_transport_write(RT_REC_STDERR, msg, sizeof(msg) - 1);
 			atomic_inc(&rt_session.errors);
-			rt_request_exit();
 		}
 	}
 }
@@ -37,11 +35,8 @@ static void rt_report_error(struct rt_context *c)
 	else
 		n = scnprintf(msg, sizeof(msg), "ERROR: %s\n", c->last_error);
 	rt_transport_write(RT_REC_STDERR, msg, n);
-	if (atomic_inc_return(&rt_session.errors) > MAXERRORS) {
-		atomic_cmpxchg(&rt_session.state, RT_STATE_RUNNING,
-			       RT_STATE_STOPPING);
+	if (atomic_inc_return(&rt_session.errors) > MAXERRORS)
 		rt_request_exit();
-	}
 }
 
 void rt_probe_run(const struct rt_probe *p, enum rt_phase phase)
@@ -49,6 +44,9 @@ void rt_probe_run(const struct rt_probe *p, enum rt_phase phase)
 	struct rt_context *c;
 
 	if (atomic_read(&rt_session.state) != rt_phase_state[phase])
+		return;
+	/* After exit() or a fatal error only end and error probes run. */
+	if (phase != RT_PHASE_END && atomic_read(&rt_session.exit_requested))
 		return;
 	preempt_disable();
 	c = rt_context_get(smp_processor_id());

@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * session.c - the one session of this module: its state and counters,
- * read by the control channel (transport.c) and the probe runner.
+ * session.c - how a script asks to end. The session state and counters
+ * themselves live in transport.c, which the loader drives.
  */
 
-struct rt_session rt_session = {
-	.state = ATOMIC_INIT(RT_STATE_LOADED),
-};
-
-/* target(): the pid given with -x, or of the -c command. */
-static int _rstap_target;
-module_param(_rstap_target, int, 0444);
-MODULE_PARM_DESC(_rstap_target, "pid of the target process (-x / -c)");
-
-/* exit(): finish this hit, run no probe but end probes, tell the loader. */
-static void rt_exit(void)
+/*
+ * exit(): this hit finishes; no probe but end (and error) probes runs
+ * again; the loader sees exit=1 and stops the session.
+ */
+static void __maybe_unused rt_exit(void)
 {
-	atomic_cmpxchg(&rt_session.state, RT_STATE_RUNNING, RT_STATE_STOPPING);
 	rt_request_exit();
+}
+
+/* Whether ordinary probes may still run. */
+static inline bool rt_session_running(void)
+{
+	return atomic_read(&rt_session.state) == RT_STATE_RUNNING &&
+	       !atomic_read(&rt_session.exit_requested);
 }

@@ -16,14 +16,20 @@ use regex::Regex;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
+pub enum Line {
+    Exact(String),
+    Match(String),
+}
+
+#[derive(Debug, Clone)]
 pub struct Case {
     pub name: String,
     pub script: PathBuf,
     pub build_opts: Vec<String>,
     pub run: String,
     pub exit: i32,
-    pub stdout_exact: Vec<String>,
-    pub stdout_match: Vec<String>,
+    /// Expected stdout lines, in order.
+    pub stdout: Vec<Line>,
     pub stderr_match: Vec<String>,
 }
 
@@ -50,22 +56,21 @@ impl Case {
             problems.push(format!("exit status {status}, expected {}", self.exit));
         }
         let lines: Vec<&str> = stdout.lines().collect();
-        if !self.stdout_exact.is_empty() || self.stdout_match.is_empty() {
-            if lines != self.stdout_exact.iter().map(String::as_str).collect::<Vec<_>>() {
-                problems.push(format!("stdout differs:\n--- expected\n{}\n--- got\n{}", self.stdout_exact.join("\n"), stdout));
-            }
-        }
-        if !self.stdout_match.is_empty() {
-            if lines.len() != self.stdout_match.len() {
-                problems.push(format!("{} stdout lines, expected {}:\n{stdout}", lines.len(), self.stdout_match.len()));
-            } else {
-                for (l, pat) in lines.iter().zip(&self.stdout_match) {
-                    let re = Regex::new(&format!("^(?:{pat})$")).expect("test regex");
-                    if !re.is_match(l) {
-                        problems.push(format!("stdout line {l:?} does not match /{pat}/"));
-                    }
-                }
-            }
+        let fits = lines.len() == self.stdout.len()
+            && lines.iter().zip(&self.stdout).all(|(l, want)| match want {
+                Line::Exact(x) => l == x,
+                Line::Match(pat) => Regex::new(&format!("^(?:{pat})$")).expect("test regex").is_match(l),
+            });
+        if !fits {
+            let want: Vec<String> = self
+                .stdout
+                .iter()
+                .map(|w| match w {
+                    Line::Exact(x) => x.clone(),
+                    Line::Match(p) => format!("/{p}/"),
+                })
+                .collect();
+            problems.push(format!("stdout differs:\n--- expected\n{}\n--- got\n{stdout}", want.join("\n")));
         }
         for pat in &self.stderr_match {
             let re = Regex::new(pat).expect("test regex");
@@ -89,17 +94,16 @@ pub fn parse(script: &Path) -> Case {
         build_opts: Vec::new(),
         run: "{rstaprun} {ko}".into(),
         exit: 0,
-        stdout_exact: Vec::new(),
-        stdout_match: Vec::new(),
+        stdout: Vec::new(),
         stderr_match: Vec::new(),
     };
     for line in text.lines() {
         if let Some(x) = line.strip_prefix("#> ") {
-            c.stdout_exact.push(x.to_string());
+            c.stdout.push(Line::Exact(x.to_string()));
         } else if line == "#>" {
-            c.stdout_exact.push(String::new());
+            c.stdout.push(Line::Exact(String::new()));
         } else if let Some(x) = line.strip_prefix("#~ ") {
-            c.stdout_match.push(x.to_string());
+            c.stdout.push(Line::Match(x.to_string()));
         } else if let Some(x) = line.strip_prefix("#! ") {
             c.stderr_match.push(x.to_string());
         } else if let Some(x) = line.strip_prefix("# script: ") {

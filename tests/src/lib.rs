@@ -40,6 +40,23 @@ pub fn bin(name: &str) -> PathBuf {
     target.join(profile()).join(name)
 }
 
+/// Every kernel release with both headers and an image installed, oldest
+/// first (never hard-coded); `RSTAP_TEST_KERNELS` (comma-separated) narrows it.
+pub fn kernel_releases() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir("/lib/modules")
+        .expect("/lib/modules: run scripts/setup.sh")
+        .flatten()
+        .filter(|e| e.path().join("build/Makefile").exists() && Path::new(&format!("/boot/vmlinuz-{}", e.file_name().to_string_lossy())).exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    if let Ok(only) = std::env::var("RSTAP_TEST_KERNELS") {
+        v.retain(|k| only.split(',').any(|o| o == k));
+    }
+    assert!(!v.is_empty(), "no kernel with headers and an image installed: run scripts/setup.sh");
+    v
+}
+
 /// The newest kernel release with headers installed (never hard-coded).
 pub fn kernel_release() -> String {
     let mut v: Vec<String> = std::fs::read_dir("/lib/modules")

@@ -5,15 +5,23 @@
 //! Oops, lockdep or KASAN report; the guest also checks that no module is
 //! left loaded after each script.
 
-use rstap_tests::{bin, cases, kernel_release, repo_root, run, scratch, text};
+use rstap_tests::{bin, cases, kernel_releases, repo_root, run, scratch, text};
 use std::fmt::Write;
 use std::process::Command;
 use std::sync::Mutex;
 
 #[test]
 fn vm_tier() {
-    let kver = kernel_release();
-    let dir = scratch("vm");
+    let mut failed = Vec::new();
+    for kver in kernel_releases() {
+        failed.extend(run_all(&kver).into_iter().map(|n| format!("{kver}: {n}")));
+    }
+    assert!(failed.is_empty(), "failed: {failed:?} (outputs in target/test-scratch/vm-*)");
+}
+
+/// Builds and runs every case against one kernel; returns the failed cases.
+fn run_all(kver: &str) -> Vec<String> {
+    let dir = scratch(&format!("vm-{kver}"));
     let all = cases::all(&repo_root().join("tests/vm"));
     let only = std::env::var("RSTAP_TEST_ONLY").ok();
     let all: Vec<_> = all.into_iter().filter(|c| only.as_ref().is_none_or(|o| c.name.contains(o.as_str()))).collect();
@@ -29,7 +37,7 @@ fn vm_tier() {
                 let Some(c) = queue.lock().unwrap().pop() else { break };
                 let out = run(Command::new(&rstap)
                     .current_dir(&dir)
-                    .args(["-p4", "-r", &kver, "-m", &c.name])
+                    .args(["-p4", "-r", kver, "-m", &c.name])
                     .args(&c.build_opts)
                     .arg(&c.script));
                 if !out.status.success() {
@@ -55,10 +63,11 @@ fn vm_tier() {
         )
         .unwrap();
     }
+    sh.push_str("exit 0\n");
     std::fs::write(dir.join("run.sh"), sh).unwrap();
     let vm = run(Command::new(&rstap)
         .current_dir(&dir)
-        .args(["vm", "--kernel", &kver, "--timeout", "1500", "--", "sh", "./run.sh"]));
+        .args(["vm", "--kernel", kver, "--timeout", "1500", "--", "sh", "./run.sh"]));
     let vm_stderr = text(&vm.stderr);
     assert!(vm.status.success(), "rstap vm failed ({:?}):\n{vm_stderr}", vm.status.code());
 
@@ -74,16 +83,16 @@ fn vm_tier() {
         match res {
             Ok(()) => {
                 passed += 1;
-                println!("vm {} ... ok", c.name);
+                println!("vm {kver} {} ... ok", c.name);
             }
             Err(e) => {
-                println!("vm {} ... FAILED\n{e}", c.name);
+                println!("vm {kver} {} ... FAILED\n{e}", c.name);
                 failed.push(c.name.clone());
             }
         }
     }
-    println!("vm tier: {passed} passed, {} failed", failed.len());
-    assert!(failed.is_empty(), "failed: {failed:?} (outputs in {})", dir.display());
+    println!("vm tier on {kver}: {passed} passed, {} failed", failed.len());
+    failed
 }
 
 fn shell_quote(s: &str) -> String {

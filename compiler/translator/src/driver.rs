@@ -390,6 +390,7 @@ fn collect_tapsets(dir: &Path, out: &mut Vec<PathBuf>) {
 fn cache_key(opts: &Options, source: &ScriptSource, kernel: &Kernel, tapsets: &[PathBuf]) -> String {
     let mut h = Hasher::new();
     h.add_str(env!("CARGO_PKG_VERSION"));
+    h.add_str(env!("RSTAP_SOURCE_HASH"));
     h.add_str(&source.text);
     for a in &source.args {
         h.add_str(a);

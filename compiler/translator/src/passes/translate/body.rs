@@ -72,6 +72,17 @@ impl<'p> BodyGen<'p> {
         format::c_string_literal(text.as_bytes())
     }
 
+    /// Where an operator was written: between its operands (the AST keeps
+    /// the operands' spans, and messages name the operator as SystemTap does).
+    fn operator_span(&self, lhs: ast::Span, rhs: ast::Span, op: &str) -> Option<ast::Span> {
+        if lhs.file != rhs.file || lhs.end > rhs.start {
+            return None;
+        }
+        let text = self.sources.text(lhs.file).get(lhs.end as usize..rhs.start as usize)?;
+        let at = text.find(op)? as u32 + lhs.end;
+        Some(ast::Span::new(lhs.file, at, at + op.len() as u32))
+    }
+
     pub fn block(&mut self, b: &ast::Block) {
         for s in &b.stmts {
             self.stmt(s);
@@ -253,7 +264,8 @@ impl<'p> BodyGen<'p> {
             BinOp::Mul => format!("rt_mul({a}, {b})"),
             BinOp::Div | BinOp::Mod => {
                 let f = if op == BinOp::Div { "rt_div" } else { "rt_mod" };
-                let loc = self.loc(&format!("operator '{}'", op.as_str()), span);
+                let at = self.operator_span(lhs.span, rhs.span, op.as_str()).unwrap_or(span);
+                let loc = self.loc(&format!("operator '{}'", op.as_str()), at);
                 self.checked(&format!("{f}(c, {a}, {b})"), &loc)
             }
             BinOp::Concat => {
@@ -301,7 +313,8 @@ impl<'p> BodyGen<'p> {
                     AssignOp::Xor => return format!("({lv} ^= {v})"),
                     AssignOp::Div | AssignOp::Mod => {
                         let f = if op == AssignOp::Div { "rt_div" } else { "rt_mod" };
-                        let loc = self.loc(&format!("operator '{}'", op.as_str()), span);
+                        let at = self.operator_span(lhs.span, rhs.span, op.as_str()).unwrap_or(span);
+                        let loc = self.loc(&format!("operator '{}'", op.as_str()), at);
                         let call = self.checked(&format!("{f}(c, {lv}, {v})"), &loc);
                         return format!("({lv} = {call})");
                     }

@@ -77,6 +77,9 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     let mut jiffies_timers = Vec::new();
     let mut probe_fields = Vec::new();
     for (i, p) in program.probes.iter().enumerate() {
+        if p.points.iter().all(|pt| pt.kind == PointKind::Never) {
+            continue; // checked by elaboration, never run: no code
+        }
         let mut g = BodyGen::new(program, sources, &globals, &p.locals, &[], None);
         g.block(&p.body);
         let frame_name = names::probe_frame(i);
