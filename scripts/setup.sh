@@ -16,6 +16,32 @@ if [ ${#need[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# Debian's second supported kernel line, 6.12 from bookworm-backports: rstap
+# builds for it and the VM tier runs on it too. RSTAP_SETUP_NO_BACKPORTS=1 skips.
+if [ -z "${RSTAP_SETUP_NO_BACKPORTS:-}" ] && ! ls /boot/vmlinuz-6.12.* >/dev/null 2>&1; then
+	if ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		cat >/etc/apt/sources.list.d/backports.sources <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	fi
+	echo "setup: installing Debian's 6.12 kernel and headers from bookworm-backports" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# The versioned packages, not the metapackages: 6.1 stays the default.
+	k612=$(apt-cache -t bookworm-backports search --names-only '^linux-image-6\.12\.[0-9.]*\+deb12-amd64$' |
+		awk '{print $1}' | sort -V | tail -n 1)
+	if [ -n "$k612" ]; then
+		apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+			"$k612" "${k612/linux-image/linux-headers}" >/dev/null
+	else
+		echo "setup: no 6.12 kernel found in bookworm-backports; the tests run on 6.1 only" >&2
+	fi
+fi
+
 # The seed corpus workloads (user-space programs the scripts trace), built
 # outside the read-only shared/ folder.
 corpus=$(cd .. && pwd)/shared/corpus

@@ -133,7 +133,17 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
         }
     }
     let source = script_source(opts)?;
-    let kernel = Kernel::find(opts.kernel_release.as_deref())?;
+    // Passes 1-3 can do without the kernel's build tree (CONFIG_* tests are then false).
+    let kernel = match Kernel::find(opts.kernel_release.as_deref()) {
+        Ok(k) => k,
+        Err(e) if last_pass < 4 => {
+            if opts.verbose > 0 {
+                eprintln!("rstap: warning: {e:#}");
+            }
+            Kernel::without_build_tree(opts.kernel_release.as_deref())
+        }
+        Err(e) => return Err(e),
+    };
 
     // Pass 1: parse the script and the tapset library.
     let mark = Mark::now();

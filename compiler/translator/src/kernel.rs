@@ -54,6 +54,18 @@ impl Kernel {
         Ok(Kernel { release, build_dir, config, arch })
     }
 
+    /// The kernel as far as passes 1-3 need it when its build tree is not
+    /// installed: its release only (no CONFIG_* values).
+    pub fn without_build_tree(release: Option<&str>) -> Kernel {
+        let release = release.map(str::to_string).unwrap_or_else(running_release);
+        Kernel {
+            build_dir: PathBuf::from(format!("/lib/modules/{release}/build")),
+            release,
+            config: HashMap::new(),
+            arch: std::env::consts::ARCH.to_string(),
+        }
+    }
+
     /// A cheap identity of the build tree: what a module built against it depends on.
     pub fn identity(&self) -> String {
         let read = |p: &str| std::fs::read(self.build_dir.join(p)).unwrap_or_default();

@@ -29,15 +29,14 @@ impl Mark {
     }
 }
 
+/// CPU time of this process and its finished children (Kbuild's compilers).
 fn cpu_times_ms() -> (u64, u64) {
     use nix::sys::resource::{getrusage, UsageWho};
-    match getrusage(UsageWho::RUSAGE_SELF) {
-        Ok(r) => {
-            let ms = |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1000 + t.tv_usec() as u64 / 1000;
-            (ms(r.user_time()), ms(r.system_time()))
-        }
-        Err(_) => (0, 0),
-    }
+    let ms = |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1000 + t.tv_usec() as u64 / 1000;
+    [UsageWho::RUSAGE_SELF, UsageWho::RUSAGE_CHILDREN]
+        .into_iter()
+        .filter_map(|who| getrusage(who).ok())
+        .fold((0, 0), |(u, s), r| (u + ms(r.user_time()), s + ms(r.system_time())))
 }
 
 /// "using Nvirt/Nres/Nshr/Ndata kb" from /proc/self/statm.

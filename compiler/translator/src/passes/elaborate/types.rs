@@ -501,10 +501,14 @@ impl Infer<'_, '_> {
                         (None, Some(r)) => self.lvalue(lhs, s, Some(r)),
                         (Some(l), Some(r)) if l != r => {
                             if self.report {
-                                self.diags.push(
-                                    Diagnostic::error(format!("cannot assign a {} to a {}", name_of(r), name_of(l)))
-                                        .with_span(e.span),
-                                );
+                                let mut d = Diagnostic::error(format!("type mismatch: cannot assign a {} to a {}", name_of(r), name_of(l)))
+                                    .with_span(e.span);
+                                if let ExprKind::Var(name) = &lhs.kind {
+                                    if let Some((_, at)) = self.var_type(name, s) {
+                                        d = d.with_label(at, format!("'{name}' is a {} because of this", name_of(l)));
+                                    }
+                                }
+                                self.diags.push(d);
                             }
                             Some(l)
                         }
