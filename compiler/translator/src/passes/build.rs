@@ -130,8 +130,13 @@ pub fn build_module(req: &BuildRequest) -> Result<PathBuf> {
     let ko = dir.join(format!("{}.ko", req.module_name));
     if !out.status.success() || !ko.is_file() {
         let stderr = String::from_utf8_lossy(&out.stderr);
+        let culprit = if req.defines.is_empty() {
+            "this is a bug in rstap, please report it with the script"
+        } else {
+            "check the -D options; otherwise this is a bug in rstap, please report it with the script"
+        };
         bail!(
-            "the module failed to compile; this is a bug in rstap, please report it with the script\n{}\n  = note: the build directory is {}",
+            "the module failed to compile: {culprit}\n{}\n  = note: the build directory is {}",
             stderr.trim_end(),
             dir.display()
         );
