@@ -123,7 +123,7 @@ fn print_diags(sm: &SourceMap, diags: &[Diagnostic], opts: &Options) {
 
 fn run(opts: &Options, argv: &[String]) -> Result<i32> {
     if opts.list.is_some() || opts.list_vars.is_some() {
-        bail!("-l and -L need probe point listing, which this rstap does not have yet");
+        return crate::listing::run(opts);
     }
     let last_pass = opts.last_pass.unwrap_or(5);
     // Inside `rstap vm`, the host builds (Kbuild under emulation is ~44x slower).

@@ -4,6 +4,8 @@ pub mod ast;
 pub mod cache;
 pub mod datadir;
 pub mod kernel;
+pub mod debuginfo;
+pub mod listing;
 pub mod diag;
 pub mod driver;
 pub mod format;

@@ -1,0 +1,589 @@
+//! The function index of a vmlinux: every function the DWARF describes
+//! (its name, declaration file and line, whether it has inlined instances,
+//! its out-of-line entries matched to their ELF symbols, GCC clones like
+//! `.isra.0` included) and where its DIE is, to read it again.
+//!
+//! Building it reads all of .debug_info (seconds, in parallel over the
+//! compilation units, from a read-only mmap); the result is cached on disk
+//! under the rstap cache dir keyed by the file's build-id, so later runs
+//! only load a small text file.
+
+use anyhow::{bail, Context, Result};
+use gimli::{AttributeValue, EndianSlice, LittleEndian};
+use object::{Object, ObjectSection, ObjectSymbol};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+type R<'a> = EndianSlice<'a, LittleEndian>;
+
+const FORMAT: &str = "rstap-function-index 1";
+
+/// One out-of-line copy of a function's code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Link-time address of the entry.
+    pub addr: u64,
+    /// The ELF symbol at `addr` (`name`, or a clone such as `name.isra.0`);
+    /// empty when no function symbol starts there.
+    pub symbol: String,
+    /// Whether `symbol` names one function only (else probe it as `_stext`+offset).
+    pub unique: bool,
+    /// In a section or range the kernel never lets kprobes into.
+    pub blocked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    pub name: String,
+    /// Declaration file, relative to the kernel source tree.
+    pub file: String,
+    pub line: u32,
+    /// .debug_info offset of the DIE holding the name and parameters.
+    pub die: u64,
+    /// .debug_info offset of its compilation unit's header.
+    pub cu: u64,
+    /// Whether inlined instances exist.
+    pub inlined: bool,
+    pub entries: Vec<Entry>,
+}
+
+pub struct Index {
+    pub path: PathBuf,
+    pub build_id: String,
+    /// Address of `_stext`: anchor for probes on ambiguous symbols.
+    pub stext: u64,
+    pub functions: Vec<Function>,
+    map: OnceLock<Result<memmap2::Mmap, String>>,
+}
+
+impl Index {
+    /// The index of `path`, from the cache or built now (and cached).
+    pub fn open(path: &Path, verbose: bool) -> Result<Index> {
+        let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        // SAFETY: read-only map of a file nobody rewrites in place (packages replace files).
+        let map = unsafe { memmap2::Mmap::map(&file) }.with_context(|| format!("mapping {}", path.display()))?;
+        let build_id = super::elf_build_id(&map).unwrap_or_else(|| fallback_id(path));
+        let cache = cache_path(&build_id);
+        if let Ok(text) = std::fs::read_to_string(&cache) {
+            if let Some(ix) = parse_cache(&text, path, &build_id) {
+                let _ = ix.map.set(Ok(map));
+                return Ok(ix);
+            }
+        }
+        let t = std::time::Instant::now();
+        if verbose {
+            eprintln!("Indexing the functions of {} (once per build-id)...", path.display());
+        }
+        let (stext, functions) = build(&map, verbose).with_context(|| format!("reading the DWARF of {}", path.display()))?;
+        if verbose {
+            eprintln!("Indexed {} functions in {:.1}s, cached in {}", functions.len(), t.elapsed().as_secs_f64(), cache.display());
+        }
+        let ix = Index { path: path.to_path_buf(), build_id, stext, functions, map: OnceLock::new() };
+        let _ = ix.map.set(Ok(map));
+        if let Err(e) = write_cache(&ix, &cache) {
+            eprintln!("rstap: warning: cannot cache the function index in {}: {e:#}", cache.display());
+        }
+        Ok(ix)
+    }
+
+    /// The mapped file, for reading DIEs again.
+    pub fn data(&self) -> Result<&[u8]> {
+        let m = self.map.get_or_init(|| {
+            let f = std::fs::File::open(&self.path).map_err(|e| e.to_string())?;
+            unsafe { memmap2::Mmap::map(&f) }.map_err(|e| e.to_string())
+        });
+        match m {
+            Ok(m) => Ok(&m[..]),
+            Err(e) => bail!("mapping {}: {e}", self.path.display()),
+        }
+    }
+
+    /// Functions whose name matches `name_pat` and, when given, whose file matches `file_pat`.
+    pub fn lookup(&self, name_pat: &str, file_pat: Option<&str>) -> Vec<&Function> {
+        let wild = name_pat.contains(['*', '?', '[']);
+        self.functions
+            .iter()
+            .filter(|f| if wild { glob(name_pat, &f.name) } else { f.name == name_pat })
+            .filter(|f| file_pat.is_none_or(|p| file_matches(p, &f.file)))
+            .collect()
+    }
+}
+
+/// Shell glob: `*`, `?`, `[...]` (as fnmatch without flags, '/' included).
+pub fn glob(pattern: &str, name: &str) -> bool {
+    fn class(p: &[u8], c: u8) -> Option<(bool, usize)> {
+        let mut i = 1;
+        let neg = matches!(p.get(1), Some(b'!' | b'^'));
+        if neg {
+            i += 1;
+        }
+        let mut hit = false;
+        let mut first = true;
+        while i < p.len() && (first || p[i] != b']') {
+            first = false;
+            if i + 2 < p.len() && p[i + 1] == b'-' && p[i + 2] != b']' {
+                hit |= p[i] <= c && c <= p[i + 2];
+                i += 3;
+            } else {
+                hit |= p[i] == c;
+                i += 1;
+            }
+        }
+        (i < p.len()).then_some((hit != neg, i + 1))
+    }
+    fn go(p: &[u8], n: &[u8]) -> bool {
+        match p.first() {
+            None => n.is_empty(),
+            Some(b'*') => (0..=n.len()).any(|i| go(&p[1..], &n[i..])),
+            Some(b'?') => !n.is_empty() && go(&p[1..], &n[1..]),
+            Some(b'[') if !n.is_empty() => match class(p, n[0]) {
+                Some((true, used)) => go(&p[used..], &n[1..]),
+                Some((false, _)) => false,
+                None => n[0] == b'[' && go(&p[1..], &n[1..]),
+            },
+            Some(c) => n.first() == Some(c) && go(&p[1..], &n[1..]),
+        }
+    }
+    go(pattern.as_bytes(), name.as_bytes())
+}
+
+/// `name@FILE`: FILE matches the whole path or a trailing part of it after a '/'.
+pub fn file_matches(pat: &str, file: &str) -> bool {
+    if glob(pat, file) {
+        return true;
+    }
+    file.match_indices('/').any(|(i, _)| glob(pat, &file[i + 1..]))
+}
+
+fn fallback_id(path: &Path) -> String {
+    let meta = std::fs::metadata(path).ok();
+    let mut h = crate::cache::Hasher::new();
+    h.add_str(&path.display().to_string());
+    h.add_str(&format!("{:?}", meta.as_ref().map(|m| (m.len(), m.modified().ok()))));
+    h.finish()
+}
+
+fn cache_path(build_id: &str) -> PathBuf {
+    crate::datadir::cache_dir().join("debuginfo").join(format!("{build_id}.functions"))
+}
+
+// ---- the cache file: one text line per function ----
+// header:   FORMAT \t build_id \t stext(hex)
+// file:     P \t path                 (numbered from 0 in order)
+// function: F \t name \t file# \t line \t die(hex) \t cu(hex) \t inlined(0/1) \t entries
+// entries:  addr(hex):symbol:flags , ...   flags: u unique, b blocked
+
+fn write_cache(ix: &Index, path: &Path) -> Result<()> {
+    std::fs::create_dir_all(path.parent().unwrap())?;
+    let mut files: HashMap<&str, usize> = HashMap::new();
+    let mut out = String::with_capacity(ix.functions.len() * 96);
+    out.push_str(&format!("{FORMAT}\t{}\t{:x}\n", ix.build_id, ix.stext));
+    for f in &ix.functions {
+        let n = files.len();
+        let fi = *files.entry(&f.file).or_insert_with(|| {
+            out.push_str(&format!("P\t{}\n", f.file));
+            n
+        });
+        let entries: Vec<String> = f
+            .entries
+            .iter()
+            .map(|e| format!("{:x}:{}:{}{}", e.addr, e.symbol, if e.unique { "u" } else { "" }, if e.blocked { "b" } else { "" }))
+            .collect();
+        out.push_str(&format!(
+            "F\t{}\t{fi}\t{}\t{:x}\t{:x}\t{}\t{}\n",
+            f.name,
+            f.line,
+            f.die,
+            f.cu,
+            f.inlined as u8,
+            entries.join(",")
+        ));
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::File::create(&tmp)?.write_all(out.as_bytes())?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+fn parse_cache(text: &str, path: &Path, build_id: &str) -> Option<Index> {
+    let mut lines = text.lines();
+    let mut head = lines.next()?.split('\t');
+    if head.next()? != FORMAT || head.next()? != build_id {
+        return None;
+    }
+    let stext = u64::from_str_radix(head.next()?, 16).ok()?;
+    let mut files: Vec<&str> = Vec::new();
+    let mut functions = Vec::with_capacity(text.len() / 80);
+    for l in lines {
+        if let Some(p) = l.strip_prefix("P\t") {
+            files.push(p);
+            continue;
+        }
+        let mut it = l.strip_prefix("F\t")?.split('\t');
+        let name = it.next()?.to_string();
+        let file = files.get(it.next()?.parse::<usize>().ok()?)?.to_string();
+        let line = it.next()?.parse().ok()?;
+        let die = u64::from_str_radix(it.next()?, 16).ok()?;
+        let cu = u64::from_str_radix(it.next()?, 16).ok()?;
+        let inlined = it.next()? == "1";
+        let mut entries = Vec::new();
+        for e in it.next()?.split(',').filter(|e| !e.is_empty()) {
+            let mut p = e.split(':');
+            let addr = u64::from_str_radix(p.next()?, 16).ok()?;
+            let symbol = p.next()?.to_string();
+            let flags = p.next()?;
+            entries.push(Entry { addr, symbol, unique: flags.contains('u'), blocked: flags.contains('b') });
+        }
+        functions.push(Function { name, file, line, die, cu, inlined, entries });
+    }
+    Some(Index { path: path.to_path_buf(), build_id: build_id.to_string(), stext, functions, map: OnceLock::new() })
+}
+
+// ---- building the index ----
+
+/// What one subprogram DIE says; merged by `decl` (its abstract origin, or itself).
+struct Raw {
+    decl: u64,
+    cu: u64,
+    name: Option<String>,
+    file: Option<String>,
+    line: u32,
+    inlined: bool,
+    addr: Option<u64>,
+    /// The DIE is the declaration itself (not a concrete copy of it).
+    is_decl: bool,
+}
+
+struct Symbols<'a> {
+    at: HashMap<u64, Vec<&'a str>>,
+    count: HashMap<&'a str, u32>,
+    blocked_ranges: Vec<(u64, u64)>,
+    blocked: std::collections::HashSet<u64>,
+}
+
+fn symbols<'a>(obj: &object::File<'a>, data: &'a [u8]) -> Symbols<'a> {
+    let mut at: HashMap<u64, Vec<&str>> = HashMap::new();
+    let mut count: HashMap<&str, u32> = HashMap::new();
+    let mut named: HashMap<&str, u64> = HashMap::new();
+    for s in obj.symbols() {
+        let Ok(name) = s.name() else { continue };
+        if s.kind() == object::SymbolKind::Text && s.address() != 0 {
+            at.entry(s.address()).or_default().push(name);
+            *count.entry(name).or_default() += 1;
+        }
+        if name.starts_with("__") || name == "_stext" {
+            named.insert(name, s.address());
+        }
+    }
+    let mut blocked_ranges = Vec::new();
+    for area in ["kprobes", "entry", "irqentry", "softirqentry", "noinstr"] {
+        if let (Some(&a), Some(&b)) =
+            (named.get(format!("__{area}_text_start").as_str()), named.get(format!("__{area}_text_end").as_str()))
+        {
+            blocked_ranges.push((a, b));
+        }
+    }
+    for sec in obj.sections() {
+        if matches!(sec.name(), Ok(".init.text" | ".exit.text")) {
+            blocked_ranges.push((sec.address(), sec.address() + sec.size()));
+        }
+    }
+    // NOKPROBE_SYMBOL()s: an array of addresses between these two symbols.
+    let mut blocked = std::collections::HashSet::new();
+    if let (Some(&a), Some(&b)) = (named.get("__start_kprobe_blacklist"), named.get("__stop_kprobe_blacklist")) {
+        for sec in obj.sections() {
+            if sec.address() <= a && b <= sec.address() + sec.size() && sec.kind() != object::SectionKind::UninitializedData {
+                if let Some((off, _)) = sec.file_range() {
+                    let start = (off + (a - sec.address())) as usize;
+                    let end = start + (b - a) as usize;
+                    if let Some(bytes) = data.get(start..end) {
+                        for c in bytes.chunks_exact(8) {
+                            blocked.insert(u64::from_le_bytes(c.try_into().unwrap()));
+                        }
+                    }
+                }
+                break;
+            }
+        }
+    }
+    Symbols { at, count, blocked_ranges, blocked }
+}
+
+/// The source tree's root as the DWARF spells it, to print paths relative to it.
+struct Roots {
+    source: Option<String>,
+}
+
+fn build(data: &[u8], verbose: bool) -> Result<(u64, Vec<Function>)> {
+    let obj = object::File::parse(data)?;
+    let syms = symbols(&obj, data);
+    let stext = obj.symbols().find(|s| s.name() == Ok("_stext")).map(|s| s.address()).unwrap_or(0);
+    let load = |id: gimli::SectionId| -> Result<R, gimli::Error> {
+        let d = obj.section_by_name(id.name()).and_then(|s| s.data().ok()).unwrap_or(&[]);
+        Ok(EndianSlice::new(d, LittleEndian))
+    };
+    let dwarf = gimli::Dwarf::load(load)?;
+    let mut headers = Vec::new();
+    let mut it = dwarf.units();
+    while let Some(h) = it.next()? {
+        headers.push(h);
+    }
+    // The source root: the CU of init/main.c names it.
+    let mut roots = Roots { source: None };
+    for h in &headers {
+        let unit = dwarf.unit(*h)?;
+        if let Some(name) = unit.name {
+            let name = name.to_string_lossy();
+            if let Some(root) = name.strip_suffix("/init/main.c") {
+                roots.source = Some(format!("{root}/"));
+                break;
+            }
+        }
+    }
+    let total = headers.len();
+    let done = AtomicUsize::new(0);
+    let last_pct = AtomicUsize::new(0);
+    let raws: Vec<Raw> = headers
+        .par_iter()
+        .map(|h| {
+            let r = unit_functions(&dwarf, *h, &roots).unwrap_or_default();
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            let pct = n * 100 / total.max(1);
+            if verbose && pct >= last_pct.load(Ordering::Relaxed) + 10 {
+                last_pct.store(pct, Ordering::Relaxed);
+                eprintln!("  indexed {pct}% of {total} compilation units");
+            }
+            r
+        })
+        .flatten()
+        .collect();
+
+    // Merge the DIEs of one function (abstract definition and concrete copies).
+    let mut by_decl: HashMap<u64, usize> = HashMap::new();
+    let mut funcs: Vec<Function> = Vec::new();
+    let mut addrs: Vec<Vec<u64>> = Vec::new();
+    for r in raws {
+        let i = *by_decl.entry(r.decl).or_insert_with(|| {
+            funcs.push(Function {
+                name: String::new(),
+                file: String::new(),
+                line: 0,
+                die: r.decl,
+                cu: r.cu,
+                inlined: false,
+                entries: Vec::new(),
+            });
+            addrs.push(Vec::new());
+            funcs.len() - 1
+        });
+        let f = &mut funcs[i];
+        if f.name.is_empty() {
+            if let Some(n) = r.name {
+                f.name = n;
+            }
+        }
+        if f.file.is_empty() {
+            if let Some(x) = r.file {
+                f.file = x;
+                f.line = r.line;
+            }
+        }
+        if r.is_decl {
+            f.cu = r.cu;
+        }
+        f.inlined |= r.inlined;
+        if let Some(a) = r.addr {
+            addrs[i].push(a);
+        }
+    }
+    for (f, mut a) in funcs.iter_mut().zip(addrs) {
+        a.sort_unstable();
+        a.dedup();
+        f.entries = a.into_iter().map(|addr| entry(&syms, &f.name, addr)).collect();
+    }
+    funcs.retain(|f| !f.name.is_empty() && (f.inlined || !f.entries.is_empty()));
+    funcs.sort_by(|a, b| (&a.name, &a.file, a.line).cmp(&(&b.name, &b.file, b.line)));
+    Ok((stext, funcs))
+}
+
+fn entry(syms: &Symbols, name: &str, addr: u64) -> Entry {
+    let names = syms.at.get(&addr).map(Vec::as_slice).unwrap_or(&[]);
+    // The symbol of this function: its own name, else a clone of it, else any.
+    let clone = |s: &&&str| s.strip_prefix(name).is_some_and(|rest| rest.starts_with('.'));
+    let symbol = names
+        .iter()
+        .find(|s| **s == name)
+        .or_else(|| names.iter().find(clone))
+        .or_else(|| names.first())
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let unique = !symbol.is_empty() && syms.count.get(symbol.as_str()).copied().unwrap_or(0) == 1;
+    let blocked = syms.blocked.contains(&addr) || syms.blocked_ranges.iter().any(|&(a, b)| a <= addr && addr < b);
+    Entry { addr, symbol, unique, blocked }
+}
+
+fn unit_functions(dwarf: &gimli::Dwarf<R>, header: gimli::UnitHeader<R>, roots: &Roots) -> Result<Vec<Raw>> {
+    let unit = dwarf.unit(header)?;
+    let cu = header.offset().as_debug_info_offset().map(|o| o.0 as u64).unwrap_or(0);
+    let comp_dir = unit.comp_dir.map(|d| d.to_string_lossy().into_owned());
+    let mut files: HashMap<u64, Option<String>> = HashMap::new();
+    let mut out = Vec::new();
+    let mut tree = unit.entries_tree(None)?;
+    let root = tree.root()?;
+    let mut children = root.children();
+    while let Some(child) = children.next()? {
+        let e = child.entry();
+        if e.tag() != gimli::DW_TAG_subprogram || e.attr(gimli::DW_AT_declaration)?.is_some() {
+            continue;
+        }
+        let own = e.offset().to_debug_info_offset(&unit.header).map(|o| o.0 as u64).unwrap_or(0);
+        let mut r = Raw { decl: own, cu, name: None, file: None, line: 0, inlined: false, addr: None, is_decl: true };
+        let mut origin_local = None;
+        if let Some(v) = e.attr_value(gimli::DW_AT_abstract_origin)? {
+            match v {
+                AttributeValue::UnitRef(o) => {
+                    r.decl = o.to_debug_info_offset(&unit.header).map(|x| x.0 as u64).unwrap_or(own);
+                    origin_local = Some(o);
+                    r.is_decl = false;
+                }
+                AttributeValue::DebugInfoRef(o) => {
+                    r.decl = o.0 as u64;
+                    r.is_decl = false;
+                }
+                _ => {}
+            }
+        }
+        // Name and declaration: on the DIE itself, else on its (same-unit) origin.
+        let mut describe = |d: &gimli::DebuggingInformationEntry<R>, r: &mut Raw| -> Result<()> {
+            if let Some(v) = d.attr_value(gimli::DW_AT_name)? {
+                r.name = Some(dwarf.attr_string(&unit, v)?.to_string_lossy().into_owned());
+            }
+            if let Some(AttributeValue::Inline(i)) = d.attr_value(gimli::DW_AT_inline)? {
+                r.inlined |= i == gimli::DW_INL_inlined || i == gimli::DW_INL_declared_inlined;
+            }
+            if let Some(fi) = d.attr_value(gimli::DW_AT_decl_file)?.and_then(|v| match v {
+                AttributeValue::FileIndex(i) => Some(i),
+                v => v.udata_value(),
+            }) {
+                let path = files.entry(fi).or_insert_with(|| file_name(dwarf, &unit, fi, comp_dir.as_deref(), roots));
+                r.file = path.clone();
+                r.line = d.attr_value(gimli::DW_AT_decl_line)?.and_then(|v| v.udata_value()).unwrap_or(0) as u32;
+            }
+            Ok(())
+        };
+        describe(e, &mut r)?;
+        if let Some(o) = origin_local {
+            // A concrete copy: the origin holds name and declaration (carried
+            // along in case the origin is not indexed on its own).
+            let d = unit.entry(o)?;
+            describe(&d, &mut r)?;
+        }
+        r.addr = entry_pc(dwarf, &unit, e)?;
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// Where a concrete function starts: DW_AT_entry_pc, low_pc, or its first range.
+fn entry_pc(dwarf: &gimli::Dwarf<R>, unit: &gimli::Unit<R>, e: &gimli::DebuggingInformationEntry<R>) -> Result<Option<u64>> {
+    for at in [gimli::DW_AT_entry_pc, gimli::DW_AT_low_pc] {
+        match e.attr_value(at)? {
+            Some(AttributeValue::Addr(a)) if a != 0 => return Ok(Some(a)),
+            Some(AttributeValue::DebugAddrIndex(i)) => {
+                let a = dwarf.address(unit, i)?;
+                if a != 0 {
+                    return Ok(Some(a));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(v) = e.attr_value(gimli::DW_AT_ranges)? {
+        if let Some(off) = dwarf.attr_ranges_offset(unit, v)? {
+            let mut ranges = dwarf.ranges(unit, off)?;
+            if let Some(r) = ranges.next()? {
+                if r.begin != 0 {
+                    return Ok(Some(r.begin));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// A line-table file as a path relative to the kernel tree.
+fn file_name(dwarf: &gimli::Dwarf<R>, unit: &gimli::Unit<R>, index: u64, comp_dir: Option<&str>, roots: &Roots) -> Option<String> {
+    let lp = unit.line_program.as_ref()?;
+    let header = lp.header();
+    let file = header.file(index)?;
+    let name = dwarf.attr_string(unit, file.path_name()).ok()?.to_string_lossy().into_owned();
+    let mut path = if name.starts_with('/') {
+        name
+    } else {
+        let dir = file
+            .directory(header)
+            .and_then(|d| dwarf.attr_string(unit, d).ok())
+            .map(|d| d.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let dir = if dir.starts_with('/') || dir.is_empty() {
+            dir
+        } else {
+            format!("{}/{dir}", comp_dir.unwrap_or(""))
+        };
+        if dir.is_empty() {
+            name
+        } else {
+            format!("{dir}/{name}")
+        }
+    };
+    Some(relative(&mut path, comp_dir, roots))
+}
+
+fn relative(path: &mut String, comp_dir: Option<&str>, roots: &Roots) -> String {
+    let mut p = path.as_str();
+    for root in [roots.source.as_deref(), comp_dir].into_iter().flatten() {
+        let root = root.trim_end_matches('/');
+        if let Some(rest) = p.strip_prefix(root).and_then(|r| r.strip_prefix('/')) {
+            p = rest;
+            break;
+        }
+    }
+    // "./include/x.h", "a/../b": normalise lexically.
+    let mut parts: Vec<&str> = Vec::new();
+    for c in p.split('/') {
+        match c {
+            "." | "" if !parts.is_empty() || c == "." => {}
+            ".." if parts.last().is_some_and(|l| *l != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(c),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{file_matches, glob};
+
+    #[test]
+    fn globs() {
+        assert!(glob("*init*", "start_kernel_init"));
+        assert!(glob("vfs_*", "vfs_read"));
+        assert!(glob("sys_[rw]*", "sys_read"));
+        assert!(!glob("sys_[!rw]*", "sys_read"));
+        assert!(glob("a?c", "abc"));
+    }
+
+    #[test]
+    fn files() {
+        assert!(file_matches("kernel/time/time.c", "kernel/time/time.c"));
+        assert!(file_matches("time.c", "kernel/time/time.c"));
+        assert!(file_matches("fs/*.c", "fs/read_write.c"));
+        assert!(!file_matches("ime.c", "kernel/time/time.c"));
+    }
+}

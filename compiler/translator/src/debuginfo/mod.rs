@@ -1,0 +1,114 @@
+//! Kernel debuginfo: where a kernel's vmlinux DWARF is found (the places
+//! Debian and SystemTap look), `--prep` to install it, and the per-build-id
+//! function index built from it ([`index`]).
+
+pub mod index;
+pub mod prep;
+pub mod types;
+
+use anyhow::{bail, Result};
+use std::path::{Path, PathBuf};
+
+pub use index::{Function, Index};
+pub use prep::prep;
+
+/// The GNU build-id of an ELF file, as hex (None without the note).
+pub fn elf_build_id(data: &[u8]) -> Option<String> {
+    use object::{Object, ObjectSection};
+    let file = object::File::parse(data).ok()?;
+    if let Ok(Some(id)) = file.build_id() {
+        return Some(hex(id));
+    }
+    // Some kernels keep the note in .notes only.
+    let notes = file.section_by_name(".notes")?.data().ok()?;
+    build_id_from_notes(notes)
+}
+
+/// The build-id in a raw ELF note blob (such as /sys/kernel/notes).
+pub fn build_id_from_notes(mut notes: &[u8]) -> Option<String> {
+    let rd = |b: &[u8], i: usize| -> Option<u64> { Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?).into()) };
+    let align = |n: usize| (n + 3) & !3;
+    while notes.len() >= 12 {
+        let namesz: u64 = rd(notes, 0)?;
+        let descsz: u64 = rd(notes, 4)?;
+        let ntype: u64 = rd(notes, 8)?;
+        let (namesz, descsz) = (namesz as usize, descsz as usize);
+        let name = notes.get(12..12 + namesz)?;
+        let desc_at = 12 + align(namesz);
+        let desc = notes.get(desc_at..desc_at + descsz)?;
+        if ntype == 3 && name.starts_with(b"GNU") {
+            return Some(hex(desc));
+        }
+        notes = notes.get(desc_at + align(descsz)..)?;
+    }
+    None
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The build-id of the running kernel, when `release` is the running one.
+fn running_build_id(release: &str) -> Option<String> {
+    if crate::kernel::running_release() != release {
+        return None;
+    }
+    build_id_from_notes(&std::fs::read("/sys/kernel/notes").ok()?)
+}
+
+/// Where a kernel's vmlinux with DWARF may be, in the order tried.
+pub fn vmlinux_candidates(release: &str) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    if let Some(d) = std::env::var_os("RSTAP_DEBUGINFO_PATH") {
+        v.push(PathBuf::from(d).join(format!("vmlinux-{release}")));
+    }
+    if let Some(id) = running_build_id(release) {
+        v.push(PathBuf::from(format!("/usr/lib/debug/.build-id/{}/{}.debug", &id[..2], &id[2..])));
+    }
+    for p in [
+        format!("/usr/lib/debug/boot/vmlinux-{release}"),
+        format!("/usr/lib/debug/lib/modules/{release}/vmlinux"),
+        format!("/lib/modules/{release}/build/vmlinux"),
+        format!("/boot/vmlinux-{release}"),
+    ] {
+        v.push(PathBuf::from(p));
+    }
+    v
+}
+
+/// The vmlinux with DWARF for `release`, or a message saying how to get it.
+pub fn find_vmlinux(release: &str) -> Result<PathBuf> {
+    let cands = vmlinux_candidates(release);
+    for c in &cands {
+        if is_dwarf_elf(c) {
+            return Ok(c.clone());
+        }
+    }
+    let tried: Vec<String> = cands.iter().map(|c| c.display().to_string()).collect();
+    bail!(
+        "no kernel debuginfo for {release} (tried {})\n  = help: install it with `rstap --prep -r {release}` (Debian's linux-image-{release}-dbg)",
+        tried.join(", ")
+    )
+}
+
+fn is_dwarf_elf(p: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut f) = std::fs::File::open(p) else { return false };
+    let mut magic = [0u8; 4];
+    f.read_exact(&mut magic).is_ok() && &magic == b"\x7fELF"
+}
+
+/// Opens (building on first use) the function index of `release`'s vmlinux.
+pub fn kernel_index(release: &str, verbose: bool) -> Result<std::sync::Arc<Index>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static OPEN: OnceLock<Mutex<HashMap<String, Arc<Index>>>> = OnceLock::new();
+    let map = OPEN.get_or_init(Default::default);
+    if let Some(ix) = map.lock().unwrap().get(release) {
+        return Ok(ix.clone());
+    }
+    let path = find_vmlinux(release)?;
+    let ix = Arc::new(Index::open(&path, verbose)?);
+    map.lock().unwrap().insert(release.to_string(), ix.clone());
+    Ok(ix)
+}

@@ -1,0 +1,176 @@
+//! `-l` and `-L`: the probe points a pattern matches, in SystemTap's
+//! formats (`kernel.function("vfs_read@fs/read_write.c:450")`, with `-L`
+//! followed by ` $name:type` for each variable at the point). Also the
+//! matching of `kernel.function("PATTERN")` itself, which elaboration shares.
+
+use crate::ast::{self, Literal, ProbePoint};
+use crate::debuginfo::{self, Function, Index};
+use crate::passes::elaborate::pp_string;
+use anyhow::{bail, Result};
+use std::collections::BTreeSet;
+
+/// `name`, `name@file`, `name@file:LINE` split apart (`*` wildcards kept).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionPattern {
+    pub name: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+}
+
+impl FunctionPattern {
+    pub fn parse(s: &str) -> Result<FunctionPattern> {
+        let (name, rest) = match s.split_once('@') {
+            Some((n, r)) => (n, Some(r)),
+            None => (s, None),
+        };
+        let (file, line) = match rest {
+            None => (None, None),
+            Some(r) => match r.rsplit_once(':') {
+                Some((f, l)) => match l.parse::<u32>() {
+                    Ok(l) => (Some(f.to_string()), Some(l)),
+                    Err(_) => bail!("'{s}': only function@file or function@file:LINE are understood here"),
+                },
+                None => (Some(r.to_string()), None),
+            },
+        };
+        if name.is_empty() {
+            bail!("'{s}': no function name (use '*' for all)");
+        }
+        Ok(FunctionPattern { name: name.to_string(), file, line })
+    }
+
+    /// The functions this pattern names.
+    pub fn matches<'a>(&self, ix: &'a Index) -> Vec<&'a Function> {
+        ix.lookup(&self.name, self.file.as_deref())
+            .into_iter()
+            .filter(|f| self.line.is_none_or(|l| f.line == l))
+            .collect()
+    }
+}
+
+/// Which instances of a function a `kernel.function` point asks for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Instances {
+    /// Plain: out-of-line copies (inlined copies need statement probes, not done yet).
+    All,
+    /// `.call`: out-of-line copies only.
+    Call,
+    /// `.return`: out-of-line copies only.
+    Return,
+    /// `.inline`: inlined copies only.
+    Inline,
+}
+
+/// Whether `f` has what the point asks for.
+pub fn wanted(f: &Function, inst: Instances) -> bool {
+    let probeable = f.entries.iter().any(|e| !e.blocked);
+    match inst {
+        Instances::All => probeable || f.inlined,
+        Instances::Call | Instances::Return => probeable,
+        Instances::Inline => f.inlined,
+    }
+}
+
+/// `kernel.function("vfs_read@fs/read_write.c:450")`: the point a function resolves to.
+pub fn function_pp(f: &Function) -> String {
+    format!("kernel.function(\"{}@{}:{}\")", f.name, f.file, f.line)
+}
+
+/// What a command-line point says: `kernel.function(PATTERN)` plus its suffixes.
+pub fn kernel_function_parts(p: &ProbePoint) -> Option<(String, Vec<String>)> {
+    let c = &p.components;
+    if c.len() < 2 || c[0].name != "kernel" || c[0].arg.is_some() || c[1].name != "function" {
+        return None;
+    }
+    let Some(Literal::Str(raw)) = &c[1].arg else { return None };
+    let pat = String::from_utf8_lossy(&ast::decode_string(raw)).into_owned();
+    Some((pat, c[2..].iter().map(|x| pp_string(std::slice::from_ref(x))).collect()))
+}
+
+pub fn instances(suffixes: &[String]) -> Result<Instances> {
+    let mut inst = Instances::All;
+    for s in suffixes {
+        inst = match s.as_str() {
+            "call" => Instances::Call,
+            "return" => Instances::Return,
+            "inline" => Instances::Inline,
+            s if s.starts_with("maxactive(") => inst,
+            s => bail!("kernel.function: unknown suffix '.{s}' (call, return, inline, maxactive(N))"),
+        };
+    }
+    Ok(inst)
+}
+
+/// `rstap -l PATTERN` / `-L PATTERN`.
+pub fn run(opts: &crate::options::Options) -> Result<i32> {
+    let (text, vars) = match (&opts.list, &opts.list_vars) {
+        (_, Some(l)) => (l, true),
+        (Some(l), None) => (l, false),
+        _ => unreachable!(),
+    };
+    let kernel = opts.kernel_release.clone().unwrap_or_else(crate::kernel::running_release);
+    let mut sm = crate::diag::SourceMap::new();
+    let ctx = crate::passes::parse::PreprocessContext { kernel_release: kernel.clone(), ..Default::default() };
+    let points = match crate::passes::parse::parse_probe_points(&mut sm, "<probe point>", text, &ctx) {
+        Ok(p) => p,
+        Err(d) => {
+            for x in &d {
+                eprint!("{}", sm.render(x));
+            }
+            return Ok(1);
+        }
+    };
+    for line in crate::listing::list(&points, vars, &kernel)? {
+        println!("{line}");
+    }
+    Ok(0)
+}
+
+/// The lines `-l` (or `-L` when `with_vars`) prints for these points, sorted.
+pub fn list(points: &[ProbePoint], with_vars: bool, kernel_release: &str) -> Result<Vec<String>> {
+    let mut out = BTreeSet::new();
+    for p in points {
+        let Some((pat, suffixes)) = kernel_function_parts(p) else {
+            // Families without a pattern to expand list as written.
+            out.insert(pp_string(&p.components));
+            continue;
+        };
+        let ix = debuginfo::kernel_index(kernel_release, false)?;
+        let fp = FunctionPattern::parse(&pat)?;
+        let inst = instances(&suffixes)?;
+        let suffix: String = suffixes.iter().map(|s| format!(".{s}")).collect();
+        let dwarf = if with_vars { Some(debuginfo::types::Dwarf::load(&ix)?) } else { None };
+        for f in fp.matches(&ix).into_iter().filter(|f| wanted(f, inst)) {
+            let mut line = format!("{}{suffix}", function_pp(f));
+            if let Some(d) = &dwarf {
+                // Parameters only, as SystemTap's -L shows at a function's entry.
+                for v in d.variables(f)?.into_iter().filter(|v| v.is_param) {
+                    line.push_str(&format!(" ${}:{}", v.name, v.type_name));
+                }
+                if inst == Instances::Return {
+                    if let Some(t) = d.return_type(f)? {
+                        line.push_str(&format!(" $return:{t}"));
+                    }
+                }
+            }
+            out.insert(line);
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FunctionPattern;
+
+    #[test]
+    fn patterns() {
+        let p = FunctionPattern::parse("vfs_read@fs/read_write.c:450").unwrap();
+        assert_eq!(p.name, "vfs_read");
+        assert_eq!(p.file.as_deref(), Some("fs/read_write.c"));
+        assert_eq!(p.line, Some(450));
+        let p = FunctionPattern::parse("*@kernel/time/time.c").unwrap();
+        assert_eq!((p.name.as_str(), p.file.as_deref(), p.line), ("*", Some("kernel/time/time.c"), None));
+        assert!(FunctionPattern::parse("@x.c").is_err());
+    }
+}
