@@ -22,7 +22,22 @@ fn vm_tier() {
 /// Builds and runs every case against one kernel; returns the failed cases.
 fn run_all(kver: &str) -> Vec<String> {
     let dir = scratch(&format!("vm-{kver}"));
-    let all = cases::all(&repo_root().join("tests/vm"));
+    let mut all = cases::all(&repo_root().join("tests/vm"));
+    // `# build: -r OTHER`: for another installed kernel, when there is one.
+    let other = kernel_releases().into_iter().find(|k| k != kver);
+    all.retain_mut(|c| match c.build_opts.iter().position(|o| o == "OTHER") {
+        None => true,
+        Some(i) => match &other {
+            Some(o) => {
+                c.build_opts[i] = o.clone();
+                true
+            }
+            None => {
+                println!("vm {kver} {} ... skipped: only one kernel installed", c.name);
+                false
+            }
+        },
+    });
     let only = std::env::var("RSTAP_TEST_ONLY").ok();
     let all: Vec<_> = all.into_iter().filter(|c| only.as_ref().is_none_or(|o| c.name.contains(o.as_str()))).collect();
     let rstap = bin("rstap");
@@ -35,10 +50,12 @@ fn run_all(kver: &str) -> Vec<String> {
         for _ in 0..2 {
             s.spawn(|| loop {
                 let Some(c) = queue.lock().unwrap().pop() else { break };
+                let release = c.build_opts.iter().position(|o| o == "-r").map(|i| c.build_opts[i + 1].as_str()).unwrap_or(kver);
+                let opts: Vec<&String> = c.build_opts.iter().enumerate().filter(|(i, o)| *o != "-r" && (*i == 0 || c.build_opts[i - 1] != "-r")).map(|(_, o)| o).collect();
                 let out = run(Command::new(&rstap)
                     .current_dir(&dir)
-                    .args(["-p4", "-r", kver, "-m", &c.name])
-                    .args(&c.build_opts)
+                    .args(["-p4", "-r", release, "-m", &c.name])
+                    .args(opts)
                     .arg(&c.script));
                 if !out.status.success() {
                     failures.lock().unwrap().push(format!("{}: build failed:\n{}", c.name, text(&out.stderr)));
