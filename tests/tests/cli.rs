@@ -172,3 +172,15 @@ fn shebang_options_arrive_as_one_argument_and_are_split() {
     assert!(text(&out.stdout).contains("probe begin"));
     assert!(text(&out.stderr).contains("Pass 1: parsed"));
 }
+
+#[test]
+fn rstaprun_links_neither_the_translator_nor_gimli_nor_tera() {
+    let out = run(Command::new(env!("CARGO"))
+        .current_dir(repo_root())
+        .args(["tree", "--offline", "-p", "rstaprun", "-e", "normal", "--prefix", "none"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let deps = text(&out.stdout);
+    for forbidden in ["rstap v", "gimli", "tera", "lalrpop", "object"] {
+        assert!(!deps.lines().any(|l| l.starts_with(forbidden)), "rstaprun depends on {forbidden}:\n{deps}");
+    }
+}
