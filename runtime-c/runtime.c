@@ -8,5 +8,8 @@
 #include "params.c"
 #include "print.c"
 #include "probe.c"
+#include "stat.c"
+#include "map.c"
 #include "timer.c"
+#include "kprobes.c"
 #include "transport.c"

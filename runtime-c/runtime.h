@@ -26,7 +26,10 @@
 #include "print.h"
 #include "strings.h"
 #include "arith.h"
+#include "stat.h"
+#include "map.h"
 #include "probe.h"
 #include "timer.h"
+#include "kprobes.h"
 
 #endif /* RSTAP_RUNTIME_H */

@@ -29,9 +29,36 @@ pub struct Program {
 #[derive(Debug, Clone)]
 pub struct GlobalInfo {
     pub name: String,
+    /// The value type (of the elements, for an array); Long for statistics.
     pub ty: Type,
     pub init: Option<ast::Literal>,
     pub span: Span,
+    /// Some: an associative array.
+    pub array: Option<ArrayInfo>,
+    /// Some: statistics (`<<<`), scalar or array elements.
+    pub stat: Option<StatInfo>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ArrayInfo {
+    pub keys: Vec<Type>,
+    /// `global a[N]`; None: MAXMAPENTRIES.
+    pub max_entries: Option<i64>,
+    /// `global a%`: the oldest element makes room for a new one.
+    pub wrap: bool,
+    /// Some foreach iterates it sorted (it needs a sort buffer).
+    pub sorted: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StatInfo {
+    pub hist: Option<Hist>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hist {
+    Log,
+    Linear { lo: i64, hi: i64, step: i64 },
 }
 
 #[derive(Debug, Clone)]
@@ -73,13 +100,15 @@ pub struct ResolvedPoint {
 pub struct Settings {
     pub guru: bool,
     pub suppress_warnings: bool,
+    /// The target kernel (`-r`), for its debuginfo.
+    pub kernel_release: String,
 }
 
 /// `scripts[0]` is the user's script; the rest are tapset files.
 pub fn run(scripts: &[ast::Script], settings: &Settings) -> Result<Program, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let table = symbols::SymbolTable::collect(scripts, settings, &mut diags);
-    let probes = points::resolve_probes(&scripts[0], &table, &mut diags);
+    let probes = points::resolve_probes(&scripts[0], &table, &settings.kernel_release, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }

@@ -4,7 +4,7 @@
 
 use super::points::Expanded;
 use super::symbols::SymbolTable;
-use super::{FunctionInfo, GlobalInfo, LocalInfo, Program, ProbeInfo};
+use super::{ArrayInfo, FunctionInfo, GlobalInfo, Hist, LocalInfo, Program, ProbeInfo, StatInfo};
 use crate::ast::{self, AssignOp, BinOp, Expr, ExprKind, Span, Stmt, StmtKind, Type};
 use crate::diag::Diagnostic;
 use crate::format;
@@ -33,9 +33,28 @@ struct Scope {
     calls: BTreeSet<String>,
 }
 
+/// What a global turned out to be besides its value type.
+#[derive(Default, Clone)]
+struct GlobalUse {
+    /// Used as an array: its number of keys, and where first.
+    array: Option<(usize, Span)>,
+    /// Used as a scalar value (not an array), where first.
+    scalar: Option<Span>,
+    keys: Vec<Typed>,
+    /// Used as statistics (`<<<`, `@count`...), where first.
+    stat: Option<Span>,
+    /// Used as a plain value (read or assigned), where first.
+    value: Option<Span>,
+    hist: Option<(Hist, Span)>,
+    sorted: bool,
+}
+
 struct Infer<'t, 'a> {
     table: &'t SymbolTable<'a>,
     globals: Vec<Typed>,
+    uses: Vec<GlobalUse>,
+    /// Arrays iterated by the enclosing foreach statements (sorted or not).
+    foreach_stack: Vec<(usize, bool)>,
     sigs: HashMap<String, FnSig>,
     changed: bool,
     report: bool,
@@ -53,6 +72,8 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
     let mut inf = Infer {
         table,
         globals: table.globals.iter().map(|g| g.init.as_ref().map(|l| (lit_type(l), g.span))).collect(),
+        uses: vec![GlobalUse::default(); table.globals.len()],
+        foreach_stack: Vec::new(),
         sigs: HashMap::new(),
         changed: true,
         report: false,
@@ -93,8 +114,61 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
     }
     let mut program = Program::default();
     for (i, g) in table.globals.iter().enumerate() {
+        let u = inf.uses[i].clone();
+        if let (Some((_, at)), Some(sc)) = (u.array, u.scalar) {
+            inf.diags.push(
+                Diagnostic::error(format!("'{}' is used as a scalar here", g.name.name))
+                    .with_span(sc)
+                    .with_label(at, "but as an array here"),
+            );
+        }
+        if let (Some(st), Some(v)) = (u.stat, u.value) {
+            inf.diags.push(
+                Diagnostic::error(format!("'{}' holds statistics: it cannot be used as a value here", g.name.name))
+                    .with_span(v)
+                    .with_label(st, "it is given statistics here")
+                    .with_help("read statistics with @count, @sum, @min, @max, @avg, @variance or a histogram"),
+            );
+        }
+        if (g.max_entries.is_some() || g.wrap) && u.scalar.is_some() && u.array.is_none() {
+            inf.diags.push(
+                Diagnostic::error(format!("'{}' is declared as an array but used as a scalar", g.name.name))
+                    .with_span(u.scalar.unwrap()),
+            );
+        }
+        let array = u.array.map(|(n, _)| ArrayInfo {
+            keys: (0..n)
+                .map(|k| match u.keys.get(k).copied().flatten() {
+                    Some((t, _)) => t,
+                    None => {
+                        inf.diags.push(
+                            Diagnostic::warning(format!(
+                                "the type of key {} of '{}' is never known; it is a long",
+                                k + 1,
+                                g.name.name
+                            ))
+                            .with_span(g.name.span),
+                        );
+                        Type::Long
+                    }
+                })
+                .collect(),
+            max_entries: g.max_entries,
+            wrap: g.wrap,
+            sorted: u.sorted,
+        });
+        let stat = u.stat.map(|_| StatInfo { hist: u.hist.map(|h| h.0) });
+        if let Some(n) = g.max_entries {
+            if n <= 0 || n > 1 << 24 {
+                inf.diags.push(
+                    Diagnostic::error(format!("the size of '{}' must be between 1 and {}", g.name.name, 1 << 24))
+                        .with_span(g.span),
+                );
+            }
+        }
         let ty = match inf.globals[i] {
             Some((t, _)) => t,
+            None if stat.is_some() => Type::Long,
             None => {
                 inf.diags.push(
                     Diagnostic::warning(format!("global '{}' is never given a value; it is a long", g.name.name))
@@ -103,7 +177,14 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
                 Type::Long
             }
         };
-        program.globals.push(GlobalInfo { name: g.name.name.clone(), ty, init: g.init.clone(), span: g.span });
+        program.globals.push(GlobalInfo {
+            name: g.name.name.clone(),
+            ty,
+            init: g.init.clone(),
+            span: g.span,
+            array,
+            stat,
+        });
     }
     for (name, scope) in &fn_scopes {
         let f = table.functions[name.as_str()];
@@ -166,6 +247,16 @@ fn unresolved(what: &str, name: &str, span: Span) -> Diagnostic {
     Diagnostic::error(format!("cannot tell the type of {what} '{name}'"))
         .with_span(span)
         .with_help("give it a value (a number or a string) somewhere, or annotate it (name:long, name:string)")
+}
+
+/// A number literal, possibly negated: histogram bounds.
+pub fn const_long(e: &Expr) -> Option<i64> {
+    match &e.kind {
+        ExprKind::Literal(ast::Literal::Num(n)) => Some(*n),
+        ExprKind::Unary { op: ast::UnaryOp::Neg, operand } => const_long(operand).map(|n| n.wrapping_neg()),
+        ExprKind::Unary { op: ast::UnaryOp::Plus, operand } => const_long(operand),
+        _ => None,
+    }
 }
 
 fn lit_type(l: &ast::Literal) -> Type {
@@ -326,24 +417,25 @@ impl Infer<'_, '_> {
                 }
                 (Some(_), None) => {}
             },
-            StmtKind::Delete(e) => {
-                self.expr(e, s, None);
-                if self.report {
-                    self.diags.push(unsupported("delete", st.span));
-                }
-            }
-            StmtKind::Foreach(f) => {
-                if self.report {
-                    self.diags.push(unsupported("foreach", f.span));
-                }
-            }
-            StmtKind::Try { body, catch_body, .. } => {
+            StmtKind::Delete(e) => self.delete(e, s),
+            StmtKind::Foreach(f) => self.foreach(f, s, func),
+            StmtKind::Try { body, catch_var, catch_body } => {
                 self.block(body, s, func);
+                if let Some(v) = catch_var {
+                    if self.table.global_index.contains_key(v.name.as_str()) && !s.locals.contains_key(&v.name) {
+                        if self.report {
+                            self.diags.push(
+                                Diagnostic::error(format!("the catch variable '{}' must not be a global", v.name))
+                                    .with_span(v.span),
+                            );
+                        }
+                    } else {
+                        self.note_var(&v.name, s, true);
+                        self.set_var(&v.name, v.span, Type::String, s);
+                    }
+                }
                 if let Some(c) = catch_body {
                     self.block(c, s, func);
-                }
-                if self.report {
-                    self.diags.push(unsupported("try/catch", st.span));
                 }
             }
             StmtKind::EmbeddedC(c) => {
@@ -352,6 +444,342 @@ impl Infer<'_, '_> {
                 }
             }
         }
+    }
+
+    /// The global a name means here (a local or parameter hides it).
+    fn global_of(&self, name: &str, s: &Scope) -> Option<usize> {
+        if s.locals.contains_key(name) {
+            return None;
+        }
+        self.table.global_index.get(name).copied()
+    }
+
+    fn note_global(&mut self, g: usize, s: &mut Scope, write: bool) {
+        if write {
+            s.writes.insert(g);
+        } else {
+            s.reads.insert(g);
+        }
+    }
+
+    /// A plain variable reference: a global used so is a scalar value.
+    fn scalar_use(&mut self, name: &str, span: Span, s: &Scope) {
+        if let Some(g) = self.global_of(name, s) {
+            let u = &mut self.uses[g];
+            if u.scalar.is_none() {
+                u.scalar = Some(span);
+            }
+            if u.value.is_none() {
+                u.value = Some(span);
+            }
+        }
+    }
+
+    fn set_global(&mut self, g: usize, t: Type, span: Span) {
+        match self.globals[g] {
+            None => {
+                self.globals[g] = Some((t, span));
+                self.changed = true;
+            }
+            Some((have, at)) if have != t && self.report => {
+                let name = &self.table.globals[g].name.name;
+                self.diags.push(conflict(&format!("'{name}'"), t, span, have, at));
+            }
+            _ => {}
+        }
+    }
+
+    /// `name[...]` with `n` keys: the global array it names.
+    fn array_use(&mut self, name: &ast::Ident, n: usize, s: &Scope) -> Option<usize> {
+        let Some(g) = self.global_of(&name.name, s) else {
+            if self.report {
+                self.diags.push(
+                    Diagnostic::error(format!("'{}' is not a global: arrays must be global", name.name))
+                        .with_span(name.span)
+                        .with_help(format!("declare it at the top level: global {}", name.name)),
+                );
+            }
+            return None;
+        };
+        if n == 0 || n > 9 {
+            if self.report {
+                self.diags.push(Diagnostic::error("an array has one to nine keys").with_span(name.span));
+            }
+            return None;
+        }
+        let u = &mut self.uses[g];
+        match u.array {
+            None => {
+                u.array = Some((n, name.span));
+                u.keys.resize(n, None);
+            }
+            Some((m, at)) if m != n => {
+                if self.report {
+                    self.diags.push(
+                        Diagnostic::error(format!(
+                            "'{}' is used with {n} key{} here",
+                            name.name,
+                            if n == 1 { "" } else { "s" }
+                        ))
+                        .with_span(name.span)
+                        .with_label(at, format!("but with {m} here")),
+                    );
+                }
+                return None;
+            }
+            _ => {}
+        }
+        Some(g)
+    }
+
+    /// The keys of an access to array g (`None`: a `*` wildcard).
+    fn key_types(&mut self, g: usize, keys: &[Option<&Expr>], s: &mut Scope) {
+        for (i, k) in keys.iter().enumerate() {
+            let Some(k) = k else { continue };
+            let want = self.uses[g].keys[i].map(|(t, _)| t);
+            let got = self.expr(k, s, want);
+            match (self.uses[g].keys[i], got) {
+                (None, Some(t)) => {
+                    self.uses[g].keys[i] = Some((t, k.span));
+                    self.changed = true;
+                }
+                (Some((have, at)), Some(t)) if have != t && self.report => {
+                    let name = &self.table.globals[g].name.name;
+                    self.diags.push(conflict(&format!("key {} of '{name}'", i + 1), t, k.span, have, at));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The operand of `<<<` or of an extractor: a global statistic or an
+    /// element of a global statistics array.
+    fn stat_target(&mut self, e: &Expr, s: &mut Scope, add: bool) -> Option<usize> {
+        let g = match &e.kind {
+            ExprKind::Var(name) => {
+                let Some(g) = self.global_of(name, s) else {
+                    if self.report {
+                        self.diags.push(
+                            Diagnostic::error(format!("statistics must be global: '{name}' is a local"))
+                                .with_span(e.span)
+                                .with_help(format!("declare it at the top level: global {name}")),
+                        );
+                    }
+                    return None;
+                };
+                if self.uses[g].scalar.is_none() {
+                    self.uses[g].scalar = Some(e.span);
+                }
+                g
+            }
+            ExprKind::Index { array, indices } => {
+                let g = self.array_use(array, indices.len(), s)?;
+                let keys: Vec<Option<&Expr>> = indices.iter().map(Some).collect();
+                self.key_types(g, &keys, s);
+                g
+            }
+            _ => {
+                if self.report {
+                    self.diags.push(
+                        Diagnostic::error("statistics are kept in a global or a global array's element")
+                            .with_span(e.span),
+                    );
+                }
+                return None;
+            }
+        };
+        if self.uses[g].stat.is_none() {
+            self.uses[g].stat = Some(e.span);
+        }
+        // `<<<` updates this CPU's slot: a shared lock is enough, except
+        // for a wrapping array, whose insert may evict another element.
+        let exclusive = add && self.table.globals[g].wrap;
+        if add {
+            self.check_not_iterated(g, e.span);
+        }
+        self.note_global(g, s, exclusive);
+        Some(g)
+    }
+
+    fn hist(&mut self, e: &Expr, s: &mut Scope) {
+        let (operand, kind) = match &e.kind {
+            ExprKind::HistLog(o) => (o, Some(Hist::Log)),
+            ExprKind::HistLinear { operand, lo, hi, step } => {
+                let vals: Vec<Option<i64>> = [lo, hi, step].iter().map(|x| const_long(x)).collect();
+                match (vals[0], vals[1], vals[2]) {
+                    (Some(lo), Some(hi), Some(step)) if step > 0 && hi > lo && (hi - lo) / step < 10000 => {
+                        (operand, Some(Hist::Linear { lo, hi, step }))
+                    }
+                    (Some(_), Some(_), Some(_)) => {
+                        if self.report {
+                            self.diags.push(
+                                Diagnostic::error("@hist_linear needs low < high, a positive width, and at most 10000 buckets")
+                                    .with_span(e.span),
+                            );
+                        }
+                        (operand, None)
+                    }
+                    _ => {
+                        if self.report {
+                            self.diags.push(
+                                Diagnostic::error("@hist_linear's bounds and width must be number literals")
+                                    .with_span(e.span),
+                            );
+                        }
+                        (operand, None)
+                    }
+                }
+            }
+            _ => return,
+        };
+        let Some(g) = self.stat_target(operand, s, false) else { return };
+        let Some(kind) = kind else { return };
+        match self.uses[g].hist {
+            None => self.uses[g].hist = Some((kind, e.span)),
+            Some((h, at)) if h != kind && self.report => {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "'{}' already has another histogram",
+                        self.table.globals[g].name.name
+                    ))
+                    .with_span(e.span)
+                    .with_label(at, "this one")
+                    .with_help("a statistic keeps one kind of histogram"),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn check_not_iterated(&mut self, g: usize, span: Span) {
+        if self.report && self.foreach_stack.iter().any(|(a, _)| *a == g) {
+            self.diags.push(
+                Diagnostic::error(format!(
+                    "'{}' cannot be changed inside a foreach over it",
+                    self.table.globals[g].name.name
+                ))
+                .with_span(span),
+            );
+        }
+    }
+
+    fn delete(&mut self, e: &Expr, s: &mut Scope) {
+        match &e.kind {
+            ExprKind::Var(name) => match self.global_of(name, s) {
+                Some(g) => {
+                    self.note_global(g, s, true);
+                    self.check_not_iterated(g, e.span);
+                }
+                None => self.note_var(name, s, true),
+            },
+            ExprKind::Index { .. } => {
+                self.lvalue(e, s, None);
+            }
+            _ => {
+                if self.report {
+                    self.diags.push(
+                        Diagnostic::error("delete takes a variable, an array or an array element").with_span(e.span),
+                    );
+                }
+            }
+        }
+    }
+
+    fn foreach(&mut self, f: &ast::Foreach, s: &mut Scope, func: Option<&str>) {
+        let g = self.array_use(&f.array, f.keys.len(), s);
+        if let Some(g) = g {
+            self.note_global(g, s, false);
+            let stat = self.uses[g].stat.is_some();
+            for (i, k) in f.keys.iter().enumerate() {
+                self.loop_var(k, s);
+                let have = self.uses[g].keys[i];
+                match (have, self.var_type(&k.name, s)) {
+                    (Some((t, _)), None) => self.set_var(&k.name, k.span, t, s),
+                    (None, Some((t, at))) => {
+                        self.uses[g].keys[i] = Some((t, at));
+                        self.changed = true;
+                    }
+                    (Some((a, at)), Some((b, _))) if a != b && self.report => {
+                        self.diags.push(conflict(&format!("'{}'", k.name), b, k.span, a, at));
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(v) = &f.value {
+                self.loop_var(v, s);
+                if stat && self.report {
+                    self.diags.push(
+                        Diagnostic::error("the elements of a statistics array are not values")
+                            .with_span(v.span)
+                            .with_help("read them with @count(arr[k]) and friends"),
+                    );
+                }
+                match (self.globals[g], self.var_type(&v.name, s)) {
+                    (Some((t, _)), None) => self.set_var(&v.name, v.span, t, s),
+                    (None, Some((t, _))) if !stat => self.set_global(g, t, v.span),
+                    (Some((a, at)), Some((b, _))) if a != b && self.report => {
+                        self.diags.push(conflict(&format!("'{}'", v.name), b, v.span, a, at));
+                    }
+                    _ => {}
+                }
+                if self.uses[g].value.is_none() && !stat {
+                    self.uses[g].value = Some(v.span);
+                }
+            }
+            if let Some(slice) = &f.slice {
+                if slice.len() != f.keys.len() {
+                    if self.report {
+                        self.diags.push(Diagnostic::error("the slice has another number of keys than the array").with_span(f.span));
+                    }
+                } else {
+                    let keys: Vec<Option<&Expr>> = slice.iter().map(|k| k.as_ref()).collect();
+                    self.key_types(g, &keys, s);
+                }
+            }
+            if let Some(sort) = &f.sort {
+                self.uses[g].sorted = true;
+                if sort.aggregate.is_some() && !stat && self.report {
+                    self.diags.push(
+                        Diagnostic::error("sorting by an aggregate needs a statistics array").with_span(f.array.span),
+                    );
+                }
+                if sort.column == 0 && !stat && f.value.is_none() && self.globals[g].is_none() && self.report {
+                    // fine: the value type is decided elsewhere
+                }
+            }
+        }
+        if let Some(l) = &f.limit {
+            self.expect(l, s, Type::Long);
+        }
+        let sorted = f.sort.is_some();
+        if let Some(g) = g {
+            if sorted && self.report && self.foreach_stack.iter().any(|&(a, so)| a == g && so) {
+                self.diags.push(
+                    Diagnostic::error("a sorted foreach over an array already iterated sorted")
+                        .with_span(f.span)
+                        .with_help("copy the inner keys to another array first"),
+                );
+            }
+            self.foreach_stack.push((g, sorted));
+        }
+        self.stmt(&f.body, s, func);
+        if g.is_some() {
+            self.foreach_stack.pop();
+        }
+    }
+
+    /// A foreach key or value variable: always a local.
+    fn loop_var(&mut self, v: &ast::Ident, s: &mut Scope) {
+        if self.global_of(&v.name, s).is_some() {
+            if self.report {
+                self.diags.push(
+                    Diagnostic::error(format!("the foreach variable '{}' must not be a global", v.name))
+                        .with_span(v.span),
+                );
+            }
+            return;
+        }
+        self.note_var(&v.name, s, true);
     }
 
     fn cond(&mut self, e: &Expr, s: &mut Scope) {
@@ -432,6 +860,7 @@ impl Infer<'_, '_> {
             ExprKind::Literal(l) => Some(lit_type(l)),
             ExprKind::Var(name) => {
                 self.note_var(name, s, false);
+                self.scalar_use(name, e.span, s);
                 match (self.var_type(name, s), want) {
                     (Some((t, _)), _) => Some(t),
                     (None, Some(w)) => {
@@ -521,10 +950,9 @@ impl Infer<'_, '_> {
                     Some(Type::String)
                 }
                 AssignOp::Aggregate => {
-                    if self.report {
-                        self.diags.push(unsupported("statistics (<<<)", e.span));
-                    }
-                    None
+                    self.stat_target(lhs, s, true);
+                    self.expect(rhs, s, Type::Long);
+                    Some(Type::Long)
                 }
                 _ => {
                     self.lvalue(lhs, s, Some(Type::Long));
@@ -533,6 +961,46 @@ impl Infer<'_, '_> {
                 }
             },
             ExprKind::Call { func, args } => self.call(func, args, e.span, s),
+            ExprKind::Index { array, indices } => {
+                let g = self.array_use(array, indices.len(), s)?;
+                self.note_global(g, s, false);
+                let keys: Vec<Option<&Expr>> = indices.iter().map(Some).collect();
+                self.key_types(g, &keys, s);
+                if self.uses[g].value.is_none() {
+                    self.uses[g].value = Some(e.span);
+                }
+                match (self.globals[g], want) {
+                    (Some((t, _)), _) => Some(t),
+                    (None, Some(w)) => {
+                        self.set_global(g, w, e.span);
+                        Some(w)
+                    }
+                    (None, None) => None,
+                }
+            }
+            ExprKind::In { keys, array, .. } => {
+                if let Some(g) = self.array_use(array, keys.len(), s) {
+                    self.note_global(g, s, false);
+                    let keys: Vec<Option<&Expr>> = keys.iter().map(|k| k.as_ref()).collect();
+                    self.key_types(g, &keys, s);
+                }
+                Some(Type::Long)
+            }
+            ExprKind::Stat { operand, .. } => {
+                self.stat_target(operand, s, false);
+                Some(Type::Long)
+            }
+            ExprKind::HistLog(_) | ExprKind::HistLinear { .. } => {
+                self.hist(e, s);
+                if self.report {
+                    self.diags.push(
+                        Diagnostic::error("a histogram can only be printed")
+                            .with_span(e.span)
+                            .with_help("use it as an argument of print() or println()"),
+                    );
+                }
+                None
+            }
             other => {
                 if self.report {
                     self.diags.push(unsupported(expr_what(other), e.span));
@@ -547,10 +1015,25 @@ impl Infer<'_, '_> {
         match &e.kind {
             ExprKind::Var(name) => {
                 self.note_var(name, s, true);
+                self.scalar_use(name, e.span, s);
                 if let Some(t) = t {
                     self.set_var(name, e.span, t, s);
                 }
                 self.var_type(name, s).map(|(t, _)| t)
+            }
+            ExprKind::Index { array, indices } => {
+                let g = self.array_use(array, indices.len(), s)?;
+                self.note_global(g, s, true);
+                self.check_not_iterated(g, e.span);
+                let keys: Vec<Option<&Expr>> = indices.iter().map(Some).collect();
+                self.key_types(g, &keys, s);
+                if self.uses[g].value.is_none() {
+                    self.uses[g].value = Some(e.span);
+                }
+                if let Some(t) = t {
+                    self.set_global(g, t, e.span);
+                }
+                self.globals[g].map(|(t, _)| t)
             }
             _ => {
                 if self.report {
@@ -568,7 +1051,11 @@ impl Infer<'_, '_> {
         match name {
             "print" | "println" | "sprint" | "sprintln" => {
                 for a in args {
-                    self.expr(a, s, None);
+                    if matches!(a.kind, ExprKind::HistLog(_) | ExprKind::HistLinear { .. }) && !name.starts_with('s') {
+                        self.hist(a, s);
+                    } else {
+                        self.expr(a, s, None);
+                    }
                 }
                 if name == "print" && args.is_empty() && self.report {
                     self.diags.push(Diagnostic::error("print() needs an argument").with_span(span));
@@ -745,6 +1232,9 @@ fn collect_calls_stmt(s: &Stmt, out: &mut Vec<(String, Span)>) {
             if let Some(l) = &f.limit {
                 collect_calls_expr(l, out);
             }
+            for k in f.slice.iter().flatten().flatten() {
+                collect_calls_expr(k, out);
+            }
             collect_calls_stmt(&f.body, out);
         }
         StmtKind::Try { body, catch_body, .. } => {
@@ -776,6 +1266,8 @@ fn collect_calls_expr(e: &Expr, out: &mut Vec<(String, Span)>) {
         }
         ExprKind::Index { indices, .. } => indices.iter().for_each(|a| collect_calls_expr(a, out)),
         ExprKind::In { keys, .. } => keys.iter().flatten().for_each(|a| collect_calls_expr(a, out)),
+        ExprKind::Stat { operand, .. } | ExprKind::HistLog(operand) => visit(operand),
+        ExprKind::HistLinear { operand, .. } => visit(operand),
         _ => {}
     }
 }

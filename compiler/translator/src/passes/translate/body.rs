@@ -8,7 +8,7 @@ use super::names;
 use crate::ast::{self, AssignOp, BinOp, CrementOp, Expr, ExprKind, Stmt, StmtKind, Type, UnaryOp};
 use crate::diag::SourceMap;
 use crate::format::{self, Piece};
-use crate::passes::elaborate::{LocalInfo, Program};
+use crate::passes::elaborate::{GlobalInfo, LocalInfo, Program};
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -24,6 +24,10 @@ pub struct BodyGen<'p> {
     /// String temporaries the frame must provide.
     pub string_temps: usize,
     tmp_counter: usize,
+    /// Key structs the frame must provide (one per array access).
+    pub key_temps: Vec<String>,
+    /// Where an error jumps: `out`, or the catch of an enclosing try.
+    err: String,
     pub out: String,
     indent: usize,
 }
@@ -44,7 +48,7 @@ impl<'p> BodyGen<'p> {
         for l in locals {
             vars.insert(l.name.clone(), (format!("l->{}", names::local(&l.name)), l.ty));
         }
-        BodyGen { program, sources, vars, globals, in_function, string_temps: 0, tmp_counter: 0, out: String::new(), indent: 1 }
+        BodyGen { program, sources, vars, globals, in_function, string_temps: 0, tmp_counter: 0, key_temps: Vec::new(), err: "out".into(), out: String::new(), indent: 1 }
     }
 
     fn line(&mut self, s: &str) {
@@ -100,12 +104,12 @@ impl<'p> BodyGen<'p> {
             }
             StmtKind::Empty => {}
             StmtKind::Expr(e) => {
-                self.line("if (unlikely(!rt_action(c, 1))) goto out;");
+                self.line(&format!("if (unlikely(!rt_action(c, 1))) goto {};", self.err));
                 let code = self.expr(e);
                 self.line(&format!("(void){code};"));
             }
             StmtKind::If { cond, then, els } => {
-                self.line("if (unlikely(!rt_action(c, 1))) goto out;");
+                self.line(&format!("if (unlikely(!rt_action(c, 1))) goto {};", self.err));
                 let c = self.expr(cond);
                 self.line(&format!("if ({c}) {{"));
                 self.nested(then);
@@ -122,7 +126,7 @@ impl<'p> BodyGen<'p> {
                 let c = self.expr(cond);
                 self.line("for (;;) {");
                 self.indent += 1;
-                self.line("if (unlikely(!rt_action(c, 1))) goto out;");
+                self.line(&format!("if (unlikely(!rt_action(c, 1))) goto {};", self.err));
                 self.line(&format!("if (!({c})) break;"));
                 self.indent -= 1;
                 self.nested(body);
@@ -137,7 +141,7 @@ impl<'p> BodyGen<'p> {
                 let st = step.as_ref().map(|s| format!("(void){}", self.expr(s))).unwrap_or_default();
                 self.line(&format!("for (;; {st}) {{"));
                 self.indent += 1;
-                self.line("if (unlikely(!rt_action(c, 1))) goto out;");
+                self.line(&format!("if (unlikely(!rt_action(c, 1))) goto {};", self.err));
                 self.line(&format!("if (!({c})) break;"));
                 self.indent -= 1;
                 self.nested(body);
@@ -156,6 +160,13 @@ impl<'p> BodyGen<'p> {
                 }
                 self.line("goto out;");
             }
+            StmtKind::Delete(e) => {
+                self.line(&format!("if (unlikely(!rt_action(c, 1))) goto {};", self.err));
+                let code = self.delete(e);
+                self.line(&code);
+            }
+            StmtKind::Foreach(f) => self.foreach(f),
+            StmtKind::Try { body, catch_var, catch_body } => self.try_catch(body, catch_var.as_ref(), catch_body.as_ref()),
             // Elaboration rejects the rest for now.
             _ => unreachable!("elaboration rejects {:?}", s.kind),
         }
@@ -179,6 +190,9 @@ impl<'p> BodyGen<'p> {
             ExprKind::Binary { .. } | ExprKind::Unary { .. } | ExprKind::Crement { .. } => Some(Type::Long),
             ExprKind::Ternary { then, els, .. } => self.type_of(then).or_else(|| self.type_of(els)),
             ExprKind::Assign { op: AssignOp::Concat, .. } => Some(Type::String),
+            ExprKind::Assign { op: AssignOp::Aggregate, .. } => Some(Type::Long),
+            ExprKind::Index { array, .. } => self.global_info(&array.name).map(|g| g.ty),
+            ExprKind::In { .. } | ExprKind::Stat { .. } => Some(Type::Long),
             ExprKind::Assign { op: AssignOp::Assign, lhs, .. } => self.type_of(lhs),
             ExprKind::Assign { .. } => Some(Type::Long),
             ExprKind::Call { func, .. } => match func.name.as_str() {
@@ -199,6 +213,8 @@ impl<'p> BodyGen<'p> {
         match &e.kind {
             ExprKind::Literal(ast::Literal::Num(n)) => long_literal(*n),
             ExprKind::Literal(ast::Literal::Str(raw)) => format::c_string_literal(&ast::decode_string(raw)),
+            // A C temporary standing for an already evaluated operand.
+            ExprKind::Var(name) if name.starts_with('\u{0}') => name[1..].to_string(),
             ExprKind::Var(name) => self.var(name).map(|(c, _)| c).expect("elaborated variable"),
             ExprKind::Unary { op, operand } => {
                 let v = self.expr(operand);
@@ -210,8 +226,9 @@ impl<'p> BodyGen<'p> {
                 }
             }
             ExprKind::Crement { op, operand } => {
-                let lv = self.expr(operand);
-                match op {
+                let pl = self.place(operand);
+                let lv = pl.lv.clone();
+                let code = match op {
                     CrementOp::PreInc => format!("({lv} = rt_add({lv}, 1))"),
                     CrementOp::PreDec => format!("({lv} = rt_sub({lv}, 1))"),
                     CrementOp::PostInc | CrementOp::PostDec => {
@@ -219,7 +236,8 @@ impl<'p> BodyGen<'p> {
                         let f = if *op == CrementOp::PostInc { "rt_add" } else { "rt_sub" };
                         format!("({{ s64 {t} = {lv}; {lv} = {f}({t}, 1); {t}; }})")
                     }
-                }
+                };
+                pl.wrap("", &code)
             }
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span),
             ExprKind::Ternary { cond, then, els } => {
@@ -230,6 +248,9 @@ impl<'p> BodyGen<'p> {
             }
             ExprKind::Assign { op, lhs, rhs } => self.assign(*op, lhs, rhs, e.span),
             ExprKind::Call { func, args } => self.call(func, args),
+            ExprKind::Index { array, indices } => self.index_read(array, indices),
+            ExprKind::In { keys, array, .. } => self.in_array(keys, array),
+            ExprKind::Stat { op, operand } => self.stat_get(*op, operand),
             _ => unreachable!("elaboration rejects {:?}", e.kind),
         }
     }
@@ -279,12 +300,43 @@ impl<'p> BodyGen<'p> {
     /// A long-valued call that may fail: on error, record where and leave.
     fn checked(&mut self, call: &str, loc: &str) -> String {
         let t = self.fresh();
-        format!("({{ s64 {t} = {call}; if (unlikely(c->last_error)) {{ c->last_loc = {loc}; goto out; }} {t}; }})")
+        format!("({{ s64 {t} = {call}; if (unlikely(c->last_error)) {{ c->last_loc = {loc}; goto {err}; }} {t}; }})", err = self.err)
     }
 
     fn assign(&mut self, op: AssignOp, lhs: &Expr, rhs: &Expr, span: ast::Span) -> String {
+        if op == AssignOp::Aggregate {
+            return self.aggregate(lhs, rhs);
+        }
+        if let ExprKind::Index { .. } = lhs.kind {
+            // The value first, into a temporary; then the element.
+            let ty = self.type_of(lhs).unwrap_or(Type::Long);
+            let v = self.expr(rhs);
+            let t = self.fresh();
+            let decl = match ty {
+                Type::Long => format!("s64 {t} = {v};"),
+                Type::String => format!("const char *{t} = {v};"),
+            };
+            let pl = self.place(lhs);
+            let rhs_t = Expr::new(ExprKind::Var(format!("\u{0}{t}")), rhs.span);
+            let code = self.assign_to(op, &pl.lv, ty, &rhs_t, lhs.span, rhs.span, span);
+            return pl.wrap(&decl, &code);
+        }
         let lv = self.expr(lhs);
         let ty = self.type_of(lhs).unwrap_or(Type::Long);
+        self.assign_to(op, &lv, ty, rhs, lhs.span, rhs.span, span)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn assign_to(
+        &mut self,
+        op: AssignOp,
+        lv: &str,
+        ty: Type,
+        rhs: &Expr,
+        lspan: ast::Span,
+        rspan: ast::Span,
+        span: ast::Span,
+    ) -> String {
         match op {
             AssignOp::Assign if ty == Type::String => {
                 let v = self.expr(rhs);
@@ -313,7 +365,7 @@ impl<'p> BodyGen<'p> {
                     AssignOp::Xor => return format!("({lv} ^= {v})"),
                     AssignOp::Div | AssignOp::Mod => {
                         let f = if op == AssignOp::Div { "rt_div" } else { "rt_mod" };
-                        let at = self.operator_span(lhs.span, rhs.span, op.as_str()).unwrap_or(span);
+                        let at = self.operator_span(lspan, rspan, op.as_str()).unwrap_or(span);
                         let loc = self.loc(&format!("operator '{}'", op.as_str()), at);
                         let call = self.checked(&format!("{f}(c, {lv}, {v})"), &loc);
                         return format!("({lv} = {call})");
@@ -341,8 +393,10 @@ impl<'p> BodyGen<'p> {
         }
     }
 
-    /// print(a, b) and friends: one format built from the argument types.
+    /// print(a, b) and friends: one format built from the argument types;
+    /// a histogram argument prints itself between the pieces.
     fn print_call(&mut self, to_string: bool, delim: Option<Vec<u8>>, newline: bool, args: &[Expr]) -> String {
+        let mut parts = Vec::new();
         let mut fmt = Vec::new();
         let mut vals = Vec::new();
         for (i, a) in args.iter().enumerate() {
@@ -350,6 +404,15 @@ impl<'p> BodyGen<'p> {
                 if let Some(d) = &delim {
                     fmt.extend(d.iter().flat_map(|&b| if b == b'%' { vec![b'%', b'%'] } else { vec![b] }));
                 }
+            }
+            if matches!(a.kind, ExprKind::HistLog(_) | ExprKind::HistLinear { .. }) {
+                if !fmt.is_empty() {
+                    parts.push(self.emit_format(false, &fmt, &vals));
+                    fmt.clear();
+                    vals.clear();
+                }
+                parts.push(self.hist_print(a));
+                continue;
             }
             let v = self.expr(a);
             if self.type_of(a) == Some(Type::String) {
@@ -363,7 +426,13 @@ impl<'p> BodyGen<'p> {
         if newline {
             fmt.push(b'\n');
         }
-        self.emit_format(to_string, &fmt, &vals)
+        if parts.is_empty() {
+            return self.emit_format(to_string, &fmt, &vals);
+        }
+        if !fmt.is_empty() {
+            parts.push(self.emit_format(false, &fmt, &vals));
+        }
+        format!("({{ {}; 0; }})", parts.join("; "))
     }
 
     fn printf_call(&mut self, name: &str, args: &[Expr]) -> String {
@@ -421,9 +490,10 @@ impl<'p> BodyGen<'p> {
         let loc = self.loc(&format!("identifier '{name}'"), span);
         write!(
             code,
-            "struct {frame} *_f; if (unlikely(c->nesting >= MAXNESTING)) {{ rt_error(c, \"MAXNESTING exceeded\"); c->last_loc = {loc}; goto out; }} _f = &F->fn[c->nesting].{field}; (void)_f; ",
+            "struct {frame} *_f; if (unlikely(c->nesting >= MAXNESTING)) {{ rt_error(c, \"MAXNESTING exceeded\"); c->last_loc = {loc}; goto {err}; }} _f = &F->fn[c->nesting].{field}; (void)_f; ",
             frame = names::function_frame(name),
             field = names::function_field(name),
+            err = self.err,
         )
         .unwrap();
         for (t, p) in temps.iter().zip(&f.params) {
@@ -434,8 +504,9 @@ impl<'p> BodyGen<'p> {
         }
         write!(
             code,
-            "c->nesting++; {fname}(c); c->nesting--; if (unlikely(c->last_error)) {{ if (!c->last_loc) c->last_loc = {loc}; goto out; }} ",
-            fname = names::function(name)
+            "c->nesting++; {fname}(c); c->nesting--; if (unlikely(c->last_error)) {{ if (!c->last_loc) c->last_loc = {loc}; goto {err}; }} ",
+            fname = names::function(name),
+            err = self.err
         )
         .unwrap();
         match f.ret {
@@ -448,6 +519,261 @@ impl<'p> BodyGen<'p> {
         }
         code
     }
+
+    fn global_info(&self, name: &str) -> Option<&'p GlobalInfo> {
+        let program: &'p Program = self.program;
+        program.globals.iter().find(|g| g.name == name)
+    }
+
+    fn ident_loc(&self, name: &str, span: ast::Span) -> String {
+        self.loc(&format!("identifier '{name}'"), span)
+    }
+
+    /// Fills a key struct (a frame temporary) with the given keys; returns
+    /// the statements, a pointer to the struct, and the mask of given keys.
+    fn key(&mut self, g: &GlobalInfo, keys: &[Option<&Expr>]) -> (String, String, u32) {
+        let arr = g.array.as_ref().expect("an array");
+        let n = self.key_temps.len();
+        self.key_temps.push(names::key_struct(&g.name));
+        let k = format!("l->{}", names::key_temp(n));
+        let mut setup = String::new();
+        let mut mask = 0u32;
+        for (i, e) in keys.iter().enumerate() {
+            let Some(e) = e else { continue };
+            mask |= 1 << i;
+            let v = self.expr(e);
+            match arr.keys[i] {
+                Type::Long => write!(setup, "{k}.k{i} = {v}; ").unwrap(),
+                Type::String => write!(setup, "rt_str_assign({k}.k{i}, {v}); ").unwrap(),
+            }
+        }
+        (setup, format!("&{k}"), mask)
+    }
+
+    /// An assignable place: a variable or an array element (inserted).
+    fn place(&mut self, e: &Expr) -> Place {
+        let ExprKind::Index { array, indices } = &e.kind else {
+            return Place { decl: String::new(), setup: String::new(), lv: self.expr(e) };
+        };
+        let g = self.global_info(&array.name).expect("elaborated array");
+        let keys: Vec<Option<&Expr>> = indices.iter().map(Some).collect();
+        let (setup, k, _) = self.key(g, &keys);
+        let m = names::global(&g.name);
+        let p = self.fresh();
+        let loc = self.ident_loc(&array.name, array.span);
+        let (decl, f, lv) = match g.ty {
+            Type::Long => (format!("s64 *{p};"), "rt_map_ref_long", format!("(*{p})")),
+            Type::String => (format!("char *{p};"), "rt_map_ref_str", p.clone()),
+        };
+        let setup = format!(
+            "{setup}{p} = {f}(&{m}, {k}, c); if (unlikely(!{p})) {{ c->last_loc = {loc}; goto {err}; }} ",
+            err = self.err
+        );
+        Place { decl, setup, lv }
+    }
+
+    fn index_read(&mut self, array: &ast::Ident, indices: &[Expr]) -> String {
+        let g = self.global_info(&array.name).expect("elaborated array");
+        let keys: Vec<Option<&Expr>> = indices.iter().map(Some).collect();
+        let (setup, k, _) = self.key(g, &keys);
+        let m = names::global(&g.name);
+        match g.ty {
+            Type::Long => format!("({{ {setup}rt_map_get_long(&{m}, {k}); }})"),
+            Type::String => format!("({{ {setup}rt_map_get_str(&{m}, {k}); }})"),
+        }
+    }
+
+    fn in_array(&mut self, keys: &[Option<Expr>], array: &ast::Ident) -> String {
+        let g = self.global_info(&array.name).expect("elaborated array");
+        let keys: Vec<Option<&Expr>> = keys.iter().map(|k| k.as_ref()).collect();
+        let all = keys.iter().all(|k| k.is_some());
+        let (setup, k, mask) = self.key(g, &keys);
+        let m = names::global(&g.name);
+        if all {
+            format!("({{ {setup}(s64)(rt_map_find(&{m}, {k}) != NULL); }})")
+        } else {
+            format!("({{ {setup}(s64)rt_map_match_any(&{m}, {k}, {mask}u); }})")
+        }
+    }
+
+    fn aggregate(&mut self, lhs: &Expr, rhs: &Expr) -> String {
+        let v = self.expr(rhs);
+        let t = self.fresh();
+        match &lhs.kind {
+            ExprKind::Var(name) => {
+                let m = names::global(name);
+                format!("({{ s64 {t} = {v}; rt_stat_var_add(&{m}, {t}); {t}; }})")
+            }
+            ExprKind::Index { array, indices } => {
+                let g = self.global_info(&array.name).expect("elaborated array");
+                let keys: Vec<Option<&Expr>> = indices.iter().map(Some).collect();
+                let (setup, k, _) = self.key(g, &keys);
+                let m = names::global(&g.name);
+                let e = self.fresh();
+                let loc = self.ident_loc(&array.name, array.span);
+                format!(
+                    "({{ s64 {t} = {v}; struct rt_map_entry *{e}; {setup}{e} = rt_map_insert(&{m}, {k}, c); if (unlikely(!{e})) {{ c->last_loc = {loc}; goto {err}; }} rt_stat_add({m}.lay->stat, rt_map_stats(&{m}, {e}), {m}.stat_size, {t}); {t}; }})",
+                    err = self.err
+                )
+            }
+            _ => unreachable!("elaboration checks <<< targets"),
+        }
+    }
+
+    fn stat_get(&mut self, op: ast::StatOp, operand: &Expr) -> String {
+        let opc = stat_op_c(op);
+        match &operand.kind {
+            ExprKind::Var(name) => {
+                let m = names::global(name);
+                let loc = self.ident_loc(name, operand.span);
+                self.checked(&format!("rt_stat_get(c, {m}.desc, {m}.slots, {m}.size, {opc})"), &loc)
+            }
+            ExprKind::Index { array, indices } => {
+                let g = self.global_info(&array.name).expect("elaborated array");
+                let keys: Vec<Option<&Expr>> = indices.iter().map(Some).collect();
+                let (setup, k, _) = self.key(g, &keys);
+                let m = names::global(&g.name);
+                let loc = self.ident_loc(&array.name, array.span);
+                self.checked(&format!("({{ {setup}rt_map_stat_get(c, &{m}, {k}, {opc}); }})"), &loc)
+            }
+            _ => unreachable!("elaboration checks extractor operands"),
+        }
+    }
+
+    fn hist_print(&mut self, e: &Expr) -> String {
+        let operand = match &e.kind {
+            ExprKind::HistLog(o) => o,
+            ExprKind::HistLinear { operand, .. } => operand,
+            _ => unreachable!(),
+        };
+        let (call, loc) = match &operand.kind {
+            ExprKind::Var(name) => {
+                let m = names::global(name);
+                (format!("rt_stat_print_hist(c, {m}.desc, {m}.slots, {m}.size)"), self.ident_loc(name, operand.span))
+            }
+            ExprKind::Index { array, indices } => {
+                let g = self.global_info(&array.name).expect("elaborated array");
+                let keys: Vec<Option<&Expr>> = indices.iter().map(Some).collect();
+                let (setup, k, _) = self.key(g, &keys);
+                let m = names::global(&g.name);
+                (format!("{setup}rt_map_stat_print_hist(c, &{m}, {k})"), self.ident_loc(&array.name, array.span))
+            }
+            _ => unreachable!("elaboration checks histogram operands"),
+        };
+        format!("({{ {call}; if (unlikely(c->last_error)) {{ c->last_loc = {loc}; goto {err}; }} 0; }})", err = self.err)
+    }
+
+    /// `delete x`, `delete arr`, `delete arr[k]`: one C statement.
+    fn delete(&mut self, e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Var(name) => {
+                if let Some((lv, ty)) = self.vars.get(name).cloned() {
+                    return clear_scalar(&lv, ty);
+                }
+                let g = self.global_info(name).expect("elaborated global");
+                let m = names::global(name);
+                if g.array.is_some() {
+                    format!("rt_map_clear(&{m});")
+                } else if g.stat.is_some() {
+                    format!("rt_stat_reset({m}.desc, {m}.slots, {m}.size);")
+                } else {
+                    clear_scalar(&m, g.ty)
+                }
+            }
+            ExprKind::Index { array, indices } => {
+                let g = self.global_info(&array.name).expect("elaborated array");
+                let keys: Vec<Option<&Expr>> = indices.iter().map(Some).collect();
+                let (setup, k, _) = self.key(g, &keys);
+                let m = names::global(&g.name);
+                format!("{{ {setup}rt_map_delete(&{m}, {k}); }}")
+            }
+            _ => unreachable!("elaboration checks delete"),
+        }
+    }
+
+    fn foreach(&mut self, f: &ast::Foreach) {
+        let g = self.global_info(&f.array.name).expect("elaborated array");
+        let arr = g.array.as_ref().expect("an array");
+        let m = names::global(&g.name);
+        let (it, e, lim, cnt) = (self.fresh(), self.fresh(), self.fresh(), self.fresh());
+        let (col, dir) = match f.sort {
+            Some(s) => (s.column, if s.ascending { 1 } else { -1 }),
+            None => (0, 0),
+        };
+        let op = f.sort.and_then(|s| s.aggregate).map(stat_op_c).unwrap_or("RT_STAT_COUNT");
+        self.line("{");
+        self.indent += 1;
+        self.line(&format!("struct rt_map_iter {it};"));
+        if let Some(l) = &f.limit {
+            let v = self.expr(l);
+            self.line(&format!("s64 {lim} = {v}, {cnt} = 0;"));
+        }
+        let slice = f.slice.as_ref().map(|slice| {
+            let keys: Vec<Option<&Expr>> = slice.iter().map(|k| k.as_ref()).collect();
+            let (setup, k, mask) = self.key(g, &keys);
+            if !setup.is_empty() {
+                self.line(&setup);
+            }
+            (k, mask)
+        });
+        self.line(&format!("rt_map_iter_start(&{m}, &{it}, {col}, {dir}, {op});"));
+        self.line("for (;;) {");
+        self.indent += 1;
+        self.line(&format!("struct rt_map_entry *{e};"));
+        self.line(&format!("if (unlikely(!rt_action(c, 1))) goto {};", self.err));
+        self.line(&format!("{e} = rt_map_iter_next(&{m}, &{it});"));
+        self.line(&format!("if (!{e}) break;"));
+        if let Some((k, mask)) = slice {
+            self.line(&format!("if (!rt_map_entry_match(&{m}, {e}, {k}, {mask}u)) continue;"));
+        }
+        if f.limit.is_some() {
+            self.line(&format!("if ({cnt}++ >= {lim}) break;"));
+        }
+        for (i, kv) in f.keys.iter().enumerate() {
+            let (lv, _) = self.var(&kv.name).expect("elaborated key variable");
+            match arr.keys[i] {
+                Type::Long => self.line(&format!("{lv} = rt_map_key_long(&{m}, {e}, {i});")),
+                Type::String => self.line(&format!("rt_str_assign({lv}, rt_map_key_str(&{m}, {e}, {i}));")),
+            }
+        }
+        if let Some(v) = &f.value {
+            let (lv, _) = self.var(&v.name).expect("elaborated value variable");
+            match g.ty {
+                Type::Long => self.line(&format!("{lv} = *(s64 *)rt_map_val(&{m}, {e});")),
+                Type::String => self.line(&format!("rt_str_assign({lv}, (const char *)rt_map_val(&{m}, {e}));")),
+            }
+        }
+        self.indent -= 1;
+        self.nested(&f.body);
+        self.line("}");
+        self.indent -= 1;
+        self.line("}");
+    }
+
+    fn try_catch(&mut self, body: &ast::Block, var: Option<&ast::Ident>, catch_body: Option<&ast::Block>) {
+        let n = self.fresh();
+        let saved = std::mem::replace(&mut self.err, format!("catch{n}"));
+        self.line("{");
+        self.indent += 1;
+        self.block(body);
+        self.err = saved;
+        self.line(&format!("goto tryend{n};"));
+        self.indent -= 1;
+        self.line(&format!("catch{n}: __attribute__((unused));"));
+        self.indent += 1;
+        if let Some(v) = var {
+            let (lv, _) = self.var(&v.name).expect("elaborated catch variable");
+            self.line(&format!("rt_str_assign({lv}, c->last_error ? c->last_error : \"\");"));
+        }
+        self.line("c->last_error = NULL;");
+        self.line("c->last_loc = NULL;");
+        if let Some(b) = catch_body {
+            self.block(b);
+        }
+        self.indent -= 1;
+        self.line("}");
+        self.line(&format!("tryend{n}: ;"));
+    }
 }
 
 pub fn long_literal(n: i64) -> String {
@@ -455,5 +781,40 @@ pub fn long_literal(n: i64) -> String {
         "((s64)(-9223372036854775807LL - 1))".into()
     } else {
         format!("((s64){n}LL)")
+    }
+}
+
+/// An assignable place: declarations and statements that find it, and the
+/// C lvalue (a string place is a `char *`).
+pub struct Place {
+    decl: String,
+    setup: String,
+    pub lv: String,
+}
+
+impl Place {
+    fn wrap(&self, extra_decl: &str, code: &str) -> String {
+        if self.decl.is_empty() && self.setup.is_empty() && extra_decl.is_empty() {
+            return code.to_string();
+        }
+        format!("({{ {extra_decl} {} {}{code}; }})", self.decl, self.setup)
+    }
+}
+
+fn clear_scalar(lv: &str, ty: Type) -> String {
+    match ty {
+        Type::Long => format!("{lv} = 0;"),
+        Type::String => format!("{lv}[0] = '\\0';"),
+    }
+}
+
+pub fn stat_op_c(op: ast::StatOp) -> &'static str {
+    match op {
+        ast::StatOp::Count => "RT_STAT_COUNT",
+        ast::StatOp::Sum => "RT_STAT_SUM",
+        ast::StatOp::Min => "RT_STAT_MIN",
+        ast::StatOp::Max => "RT_STAT_MAX",
+        ast::StatOp::Avg => "RT_STAT_AVG",
+        ast::StatOp::Variance => "RT_STAT_VARIANCE",
     }
 }

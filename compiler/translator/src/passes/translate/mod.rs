@@ -10,7 +10,7 @@ mod names;
 use crate::ast::{self, Type};
 use crate::datadir;
 use crate::diag::SourceMap;
-use crate::passes::elaborate::{FunctionInfo, LocalInfo, PointKind, Program, TimerUnit};
+use crate::passes::elaborate::{FunctionInfo, Hist, LocalInfo, PointKind, Program, TimerUnit};
 use anyhow::{Context, Result};
 use body::BodyGen;
 use serde::Serialize;
@@ -41,6 +41,17 @@ struct HrTimer {
     probe: String,
     period_ns: u64,
     randomize_ns: u64,
+}
+
+/// A kprobe or kretprobe (templates/kprobes.c.tera).
+#[derive(Serialize)]
+struct Kprobe {
+    probe: String,
+    symbol: String,
+    offset: u64,
+    maxactive: i64,
+    ret: bool,
+    optional: bool,
 }
 
 #[derive(Serialize)]
@@ -75,6 +86,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     let mut error = Vec::new();
     let mut hrtimers = Vec::new();
     let mut jiffies_timers = Vec::new();
+    let mut kprobes = Vec::new();
     let mut probe_fields = Vec::new();
     for (i, p) in program.probes.iter().enumerate() {
         if p.points.iter().all(|pt| pt.kind == PointKind::Never) {
@@ -83,7 +95,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
         let mut g = BodyGen::new(program, sources, &globals, &p.locals, &[], None);
         g.block(&p.body);
         let frame_name = names::probe_frame(i);
-        frames.push_str(&frame_struct(&frame_name, &[], &p.locals, g.string_temps, None));
+        frames.push_str(&frame_struct(&frame_name, &[], &p.locals, g.string_temps, &g.key_temps, None));
         probe_fields.push(format!("\t\tstruct {frame_name} {};\n", names::probe_field(i)));
         writeln!(probes, "static void {}(struct rt_context *c)\n{{", names::probe_body(i)).unwrap();
         writeln!(probes, "\tstruct rt_frames *F = c->frames;").unwrap();
@@ -145,6 +157,14 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                 PointKind::Timer { unit: TimerUnit::Jiffies, period, randomize } => {
                     jiffies_timers.push(JiffiesTimer { probe: desc, period: *period as u64, randomize: *randomize as u64 })
                 }
+                PointKind::Kprobe(k) => kprobes.push(Kprobe {
+                    probe: desc,
+                    symbol: crate::format::c_string_literal(k.symbol.as_bytes()),
+                    offset: k.offset,
+                    maxactive: k.maxactive,
+                    ret: k.ret,
+                    optional: k.optional,
+                }),
                 PointKind::Never => unreachable!(),
             }
         }
@@ -171,6 +191,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     ctx.insert("probes", &probes);
     ctx.insert("hrtimers", &hrtimers);
     ctx.insert("jiffies_timers", &jiffies_timers);
+    ctx.insert("kprobes", &kprobes);
     ctx.insert("begin_probes", &begin.into_iter().map(|x| x.1).collect::<Vec<_>>());
     ctx.insert("end_probes", &end.into_iter().map(|x| x.1).collect::<Vec<_>>());
     ctx.insert("error_probes", &error.into_iter().map(|x| x.1).collect::<Vec<_>>());
@@ -183,8 +204,74 @@ fn embedded_code(program: &Program) -> String {
 
 fn globals_code(program: &Program) -> String {
     let mut s = String::new();
+    let mut alloc = String::new();
+    let mut free = String::new();
     for g in &program.globals {
         let c = names::global(&g.name);
+        writeln!(s, "static rt_rwlock_t {};", names::global_lock(&g.name)).unwrap();
+        if let Some(st) = &g.stat {
+            let (hist, lo, hi, step, nb) = match st.hist {
+                None => ("RT_HIST_NONE", 0, 0, 0, "0".to_string()),
+                Some(Hist::Log) => ("RT_HIST_LOG", 0, 0, 0, "RT_HIST_LOG_BUCKETS".to_string()),
+                Some(Hist::Linear { lo, hi, step }) => {
+                    ("RT_HIST_LINEAR", lo, hi, step, format!("{}", (hi - lo) / step + 1 + 2))
+                }
+            };
+            writeln!(
+                s,
+                "static const struct rt_stat_desc {c}_stat = {{ .hist = {hist}, .lo = {}, .hi = {}, .step = {}, .nbuckets = {nb} }};",
+                body::long_literal(lo),
+                body::long_literal(hi),
+                body::long_literal(step)
+            )
+            .unwrap();
+        }
+        if let Some(arr) = &g.array {
+            writeln!(s, "struct {} {{", names::key_struct(&g.name)).unwrap();
+            for (i, k) in arr.keys.iter().enumerate() {
+                match k {
+                    Type::Long => writeln!(s, "\ts64 k{i};").unwrap(),
+                    Type::String => writeln!(s, "\tchar k{i}[MAXSTRINGLEN];").unwrap(),
+                }
+            }
+            s.push_str("};\n");
+            let ks = names::key_struct(&g.name);
+            let types: Vec<&str> =
+                arr.keys.iter().map(|k| if *k == Type::Long { "RT_KEY_LONG" } else { "RT_KEY_STR" }).collect();
+            let offs: Vec<String> = (0..arr.keys.len()).map(|i| format!("offsetof(struct {ks}, k{i})")).collect();
+            let (val, stat) = match (&g.stat, g.ty) {
+                (Some(_), _) => ("RT_VAL_STAT", format!("&{c}_stat")),
+                (None, Type::Long) => ("RT_VAL_LONG", "NULL".into()),
+                (None, Type::String) => ("RT_VAL_STR", "NULL".into()),
+            };
+            writeln!(
+                s,
+                "static const struct rt_map_layout {c}_layout = {{\n\t.nkeys = {},\n\t.key_type = {{ {} }},\n\t.key_off = {{ {} }},\n\t.key_size = sizeof(struct {ks}),\n\t.val_type = {val},\n\t.stat = {stat},\n}};",
+                arr.keys.len(),
+                types.join(", "),
+                offs.join(", ")
+            )
+            .unwrap();
+            writeln!(s, "static struct rt_map {c};").unwrap();
+            let size = match arr.max_entries {
+                Some(n) => n.to_string(),
+                None => "MAXMAPENTRIES".into(),
+            };
+            writeln!(
+                alloc,
+                "\trc = rc ?: rt_map_init(&{c}, &{c}_layout, {size}, {}, {});",
+                arr.wrap, arr.sorted
+            )
+            .unwrap();
+            writeln!(free, "\trt_map_free(&{c});").unwrap();
+            continue;
+        }
+        if g.stat.is_some() {
+            writeln!(s, "static struct rt_stat_var {c};").unwrap();
+            writeln!(alloc, "\trc = rc ?: rt_stat_var_init(&{c}, &{c}_stat);").unwrap();
+            writeln!(free, "\trt_stat_var_free(&{c});").unwrap();
+            continue;
+        }
         match (g.ty, &g.init) {
             (Type::Long, Some(ast::Literal::Num(n))) => writeln!(s, "static s64 {c} = {};", body::long_literal(*n)).unwrap(),
             (Type::Long, _) => writeln!(s, "static s64 {c};").unwrap(),
@@ -196,7 +283,6 @@ fn globals_code(program: &Program) -> String {
             .unwrap(),
             (Type::String, _) => writeln!(s, "static char {c}[MAXSTRINGLEN];").unwrap(),
         }
-        writeln!(s, "static rt_rwlock_t {};", names::global_lock(&g.name)).unwrap();
         // Settable at load time: rstaprun mod.ko NAME=VALUE (stap -G).
         match g.ty {
             Type::Long => writeln!(s, "module_param_cb({}, &rt_param_ops_s64, &{c}, 0);", g.name).unwrap(),
@@ -204,10 +290,23 @@ fn globals_code(program: &Program) -> String {
         }
     }
     s.push_str("\nstatic void rt_globals_init(void)\n{\n}\n");
+    // Arrays and statistics: allocated at load, never in probe context.
+    s.push_str("\nstatic void rt_globals_free(void)\n{\n");
+    s.push_str(&free);
+    s.push_str("}\n\nstatic int rt_globals_alloc(void)\n{\n\tint rc = 0;\n\n");
+    s.push_str(&alloc);
+    s.push_str("\tif (rc)\n\t\trt_globals_free();\n\treturn rc;\n}\n");
     s
 }
 
-fn frame_struct(name: &str, params: &[LocalInfo], locals: &[LocalInfo], temps: usize, ret: Option<Type>) -> String {
+fn frame_struct(
+    name: &str,
+    params: &[LocalInfo],
+    locals: &[LocalInfo],
+    temps: usize,
+    keys: &[String],
+    ret: Option<Type>,
+) -> String {
     let mut s = format!("struct {name} {{\n");
     let field = |s: &mut String, ty: Type, n: &str| match ty {
         Type::Long => writeln!(s, "\ts64 {n};").unwrap(),
@@ -224,6 +323,9 @@ fn frame_struct(name: &str, params: &[LocalInfo], locals: &[LocalInfo], temps: u
     }
     for i in 0..temps {
         writeln!(s, "\tchar {}[MAXSTRINGLEN];", names::temp(i)).unwrap();
+    }
+    for (i, k) in keys.iter().enumerate() {
+        writeln!(s, "\tstruct {k} {};", names::key_temp(i)).unwrap();
     }
     s.push_str("\tchar none;\n};\n\n");
     s
@@ -251,21 +353,21 @@ fn function(
     code.push_str("\tstruct rt_frames *F = c->frames;\n");
     writeln!(code, "\tstruct {frame_name} *l = &F->fn[c->nesting - 1].{};\n", names::function_field(&f.name)).unwrap();
     code.push_str("\t(void)F;\n\t(void)l;\n");
-    let temps = match &f.body {
+    let (temps, keys) = match &f.body {
         ast::FunctionBody::Script(b) => {
             let mut g = BodyGen::new(program, sources, globals, &f.locals, &f.params, Some(f));
             g.block(b);
             code.push_str(&init_locals(&f.locals));
             code.push_str(&g.out);
-            g.string_temps
+            (g.string_temps, g.key_temps)
         }
         ast::FunctionBody::EmbeddedC(c) => {
             code.push_str(&embedded_function(f, &c.code));
-            0
+            (0, Vec::new())
         }
     };
     code.push_str("out: __attribute__((unused));\n}\n\n");
-    let frame = frame_struct(&frame_name, &f.params, &f.locals, temps, f.ret);
+    let frame = frame_struct(&frame_name, &f.params, &f.locals, temps, &keys, f.ret);
     (frame, code)
 }
 

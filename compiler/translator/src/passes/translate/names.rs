@@ -37,3 +37,9 @@ pub fn probe_field(i: usize) -> String {
 pub fn probe_desc(i: usize, j: usize) -> String {
     format!("probe_{i}_{j}")
 }
+pub fn key_struct(global: &str) -> String {
+    format!("g_{global}_key")
+}
+pub fn key_temp(n: usize) -> String {
+    format!("k_{n}")
+}
