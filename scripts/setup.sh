@@ -50,5 +50,26 @@ if [ -d "$corpus/workloads" ]; then
 	make -s -C target/workloads -f "$corpus/workloads/Makefile" VPATH="$corpus/workloads" >/dev/null
 fi
 
+# ---- kernel debuginfo (issue 4): kernel.function probes and -l/-L read each
+# installed kernel's vmlinux DWARF. Only the vmlinux is extracted from Debian's
+# -dbg package (~900 MB download, ~30 s), as `rstap --prep -r KVER` does.
+# RSTAP_SETUP_NO_DEBUGINFO=1 skips (the kernel_* VM cases then fail to build).
+if [ -z "${RSTAP_SETUP_NO_DEBUGINFO:-}" ]; then
+	for img in /boot/vmlinuz-*; do
+		kver=${img#/boot/vmlinuz-}
+		[ -e "/usr/lib/debug/boot/vmlinux-$kver" ] && continue
+		[ -e "/lib/modules/$kver/build/Makefile" ] || continue
+		echo "setup: extracting the vmlinux debuginfo of $kver from linux-image-$kver-dbg" >&2
+		tmp=$(mktemp -d)
+		if (cd "$tmp" && apt-get download -qq "linux-image-$kver-dbg" 2>/dev/null); then
+			dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C / "./usr/lib/debug/boot/vmlinux-$kver"
+		else
+			echo "setup: no linux-image-$kver-dbg package; kernel.function tests cannot run on $kver" >&2
+		fi
+		rm -rf "$tmp"
+	done
+fi
+# ---- end of kernel debuginfo
+
 cargo build --release --workspace --bins -q
 echo "setup: rstap and rstaprun built in target/release/" >&2

@@ -217,7 +217,11 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
 
     // Pass 2: elaborate.
     let mark = Mark::now();
-    let settings = elaborate::Settings { guru: opts.guru, suppress_warnings: opts.suppress_warnings };
+    let settings = elaborate::Settings {
+        guru: opts.guru,
+        suppress_warnings: opts.suppress_warnings,
+        kernel_release: kernel.release.clone(),
+    };
     let program = match elaborate::run(&scripts, &settings) {
         Ok(p) => p,
         Err(d) => {

@@ -4,6 +4,7 @@
 
 pub mod index;
 pub mod prep;
+pub mod resolve;
 pub mod types;
 
 use anyhow::{bail, Result};

@@ -18,6 +18,8 @@ pub enum PointKind {
     /// `never`: checked, never run.
     Never,
     Timer { unit: TimerUnit, period: i64, randomize: i64 },
+    /// `kernel.function(...)`, `kprobe.function(...)` and their `.return`s.
+    Kprobe(crate::debuginfo::resolve::KprobePoint),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,7 +39,12 @@ pub struct Expanded {
 
 const MAX_ALIAS_DEPTH: usize = 16;
 
-pub fn resolve_probes(script: &ast::Script, table: &SymbolTable, diags: &mut Vec<Diagnostic>) -> Vec<Expanded> {
+pub fn resolve_probes(
+    script: &ast::Script,
+    table: &SymbolTable,
+    kernel_release: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Expanded> {
     let mut out: Vec<Expanded> = Vec::new();
     for item in &script.items {
         let ast::Item::Probe(probe) = item else { continue };
@@ -46,7 +53,7 @@ pub fn resolve_probes(script: &ast::Script, table: &SymbolTable, diags: &mut Vec
         for point in &probe.points {
             let mut found = Vec::new();
             let mut errors = Vec::new();
-            expand(point, &point.components, Vec::new(), table, 0, &mut found, &mut errors);
+            expand(point, &point.components, Vec::new(), table, kernel_release, 0, &mut found, &mut errors);
             if found.is_empty() {
                 if point.optional || point.sufficient {
                     continue;
@@ -107,6 +114,7 @@ fn expand(
     comps: &[Component],
     chain: Vec<usize>,
     table: &SymbolTable,
+    release: &str,
     depth: usize,
     found: &mut Vec<(Vec<usize>, ResolvedPoint)>,
     errors: &mut Vec<Diagnostic>,
@@ -131,7 +139,7 @@ fn expand(
                 c2.extend_from_slice(suffix);
                 let before = found.len();
                 let mut errs = Vec::new();
-                expand(target, &c2, chain2.clone(), table, depth + 1, found, &mut errs);
+                expand(target, &c2, chain2.clone(), table, release, depth + 1, found, &mut errs);
                 if found.len() == before && !(target.optional || target.sufficient) {
                     errors.extend(errs);
                 }
@@ -139,6 +147,17 @@ fn expand(
         }
     }
     if matched_alias {
+        return;
+    }
+    // The kernel families: one point may become many kprobes (wildcards).
+    if let Some(r) = crate::debuginfo::resolve::resolve(comps, release) {
+        match r {
+            Ok(v) => found.extend(v.into_iter().map(|(mut k, pp)| {
+                k.optional |= point.optional || point.sufficient;
+                (chain.clone(), ResolvedPoint { kind: PointKind::Kprobe(k), pp })
+            })),
+            Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
+        }
         return;
     }
     match builtin(comps) {
@@ -195,7 +214,7 @@ fn builtin(comps: &[Component]) -> Result<PointKind, String> {
         ["never"] => Ok(PointKind::Never),
         ["timer", unit, rest @ ..] => timer(unit, &comps[1], rest, comps.get(2)),
         _ => Err(format!(
-            "probe point '{}' is not supported by this rstap yet (supported: begin, end, error, never, oneshot, timer.*)",
+            "probe point '{}' is not supported by this rstap yet (supported: begin, end, error, never, oneshot, timer.*, kernel.function, kprobe.function)",
             pp_string(comps)
         )),
     }

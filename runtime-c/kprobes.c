@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kprobes.c - registering and unregistering a module's kprobes and
+ * kretprobes, and their handlers. Each probe is registered on its own so
+ * that the kernel refusing one (a blocklisted function) fails only that
+ * one; all are unregistered in two batches, which costs one RCU grace
+ * period instead of one per probe. When unregistering returns, no handler
+ * runs and no return instance can call into the module any more.
+ */
+
+#if defined(CONFIG_KPROBES) && defined(CONFIG_KRETPROBES)
+
+static int rt_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct rt_kprobe *k = container_of(kp, struct rt_kprobe, u.kp);
+
+	rt_probe_run(k->probe, RT_PHASE_RUN);
+	return 0;
+}
+
+static int rt_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+#ifdef RT_HAVE_GET_KRETPROBE
+	struct kretprobe *rp = get_kretprobe(ri);
+#else
+	struct kretprobe *rp = ri->rp;
+#endif
+	struct rt_kprobe *k;
+
+	if (unlikely(!rp))
+		return 0;
+	k = container_of(rp, struct rt_kprobe, u.rp);
+	rt_probe_run(k->probe, RT_PHASE_RUN);
+	return 0;
+}
+
+static void rt_kprobe_refused(const struct rt_kprobe *k, int rc)
+{
+	char msg[256];
+	int n;
+
+	n = scnprintf(msg, sizeof(msg),
+		      "%s: probe %s (symbol %s+%#x) registration error (rc %d)\n",
+		      k->optional ? "WARNING" : "ERROR", k->probe->pp,
+		      k->symbol, k->offset, rc);
+	rt_transport_write(RT_REC_STDERR, msg, n);
+}
+
+int rt_kprobes_arm(struct rt_kprobe *ks, size_t n)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		struct rt_kprobe *k = &ks[i];
+
+		if (k->ret) {
+			memset(&k->u.rp, 0, sizeof(k->u.rp));
+			k->u.rp.kp.symbol_name = k->symbol;
+			k->u.rp.kp.offset = k->offset;
+			k->u.rp.handler = rt_kretprobe_ret;
+			k->u.rp.maxactive = k->maxactive;
+			rc = register_kretprobe(&k->u.rp);
+		} else {
+			memset(&k->u.kp, 0, sizeof(k->u.kp));
+			k->u.kp.symbol_name = k->symbol;
+			k->u.kp.offset = k->offset;
+			k->u.kp.pre_handler = rt_kprobe_pre;
+			rc = register_kprobe(&k->u.kp);
+		}
+		if (rc) {
+			rt_kprobe_refused(k, rc);
+			if (!k->optional) {
+				rt_kprobes_disarm(ks, i);
+				return rc;
+			}
+			continue;
+		}
+		k->registered = true;
+	}
+	return 0;
+}
+
+void rt_kprobes_disarm(struct rt_kprobe *ks, size_t n)
+{
+	struct kprobe **kps;
+	struct kretprobe **rps;
+	size_t i, nk = 0, nr = 0;
+
+	kps = kcalloc(n ?: 1, sizeof(*kps), GFP_KERNEL);
+	rps = kcalloc(n ?: 1, sizeof(*rps), GFP_KERNEL);
+	for (i = 0; i < n; i++) {
+		struct rt_kprobe *k = &ks[i];
+
+		if (!k->registered)
+			continue;
+		if (!kps || !rps) {
+			/* No memory for the batch: one by one, slower. */
+			if (k->ret)
+				unregister_kretprobe(&k->u.rp);
+			else
+				unregister_kprobe(&k->u.kp);
+		} else if (k->ret) {
+			rps[nr++] = &k->u.rp;
+		} else {
+			kps[nk++] = &k->u.kp;
+		}
+		k->registered = false;
+	}
+	if (nk)
+		unregister_kprobes(kps, nk);
+	if (nr)
+		unregister_kretprobes(rps, nr);
+	kfree(kps);
+	kfree(rps);
+}
+
+#else /* no kprobes in this kernel */
+
+int rt_kprobes_arm(struct rt_kprobe *ks, size_t n)
+{
+	return n ? -ENOSYS : 0;
+}
+
+void rt_kprobes_disarm(struct rt_kprobe *ks, size_t n)
+{
+}
+
+#endif

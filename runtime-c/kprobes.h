@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kprobes.h - kernel.function(...) and kprobe.function(...) probes, with
+ * their .return variants: kprobes and kretprobes registered by symbol name
+ * (the kernel resolves it, so KASLR needs nothing from us).
+ */
+#ifndef RSTAP_KPROBES_H
+#define RSTAP_KPROBES_H
+
+#include <linux/kprobes.h>
+
+struct rt_kprobe {
+	const struct rt_probe *probe;
+	const char *symbol;	/* a function symbol, or "_stext" for ambiguous names */
+	unsigned int offset;	/* from symbol */
+	int maxactive;		/* .return: concurrent instances, 0 = kernel default */
+	bool ret;		/* a kretprobe (.return) */
+	bool optional;		/* the kernel refusing it is a warning (wildcards, '?') */
+	bool registered;
+	union {
+		struct kprobe kp;
+		struct kretprobe rp;
+	} u;
+};
+
+int rt_kprobes_arm(struct rt_kprobe *ks, size_t n);
+void rt_kprobes_disarm(struct rt_kprobe *ks, size_t n);
+
+#endif /* RSTAP_KPROBES_H */
