@@ -4,6 +4,7 @@
  * atomic: readers share, so probes that only read a global never
  * serialise; never sleeps (also on PREEMPT_RT); only ever tried, a
  * bounded number of times, so a probe cannot hang the CPU.
+ * (Named rt_lock_*: PREEMPT_RT kernels own rt_read_lock() and friends.)
  */
 #ifndef RSTAP_LOCK_H
 #define RSTAP_LOCK_H
@@ -14,7 +15,7 @@ typedef struct {
 	atomic_t v;	/* > 0: readers; -1: a writer; 0: free */
 } rt_rwlock_t;
 
-static inline bool rt_read_trylock(rt_rwlock_t *l)
+static inline bool rt_lock_read_try(rt_rwlock_t *l)
 {
 	int v = atomic_read(&l->v);
 
@@ -24,19 +25,19 @@ static inline bool rt_read_trylock(rt_rwlock_t *l)
 	return false;
 }
 
-static inline void rt_read_unlock(rt_rwlock_t *l)
+static inline void rt_lock_read_release(rt_rwlock_t *l)
 {
 	atomic_dec_return_release(&l->v);
 }
 
-static inline bool rt_write_trylock(rt_rwlock_t *l)
+static inline bool rt_lock_write_try(rt_rwlock_t *l)
 {
 	int v = 0;
 
 	return atomic_try_cmpxchg_acquire(&l->v, &v, -1);
 }
 
-static inline void rt_write_unlock(rt_rwlock_t *l)
+static inline void rt_lock_write_release(rt_rwlock_t *l)
 {
 	atomic_set_release(&l->v, 0);
 }
@@ -54,8 +55,8 @@ static inline bool rt_locks_take(const struct rt_lock_req *req, unsigned int n)
 
 	for (i = 0; i < n; i++) {
 		for (tries = 0;; tries++) {
-			bool ok = req[i].write ? rt_write_trylock(req[i].lock)
-					       : rt_read_trylock(req[i].lock);
+			bool ok = req[i].write ? rt_lock_write_try(req[i].lock)
+					       : rt_lock_read_try(req[i].lock);
 			if (ok)
 				break;
 			if (tries >= MAXTRYLOCK)
@@ -67,9 +68,9 @@ static inline bool rt_locks_take(const struct rt_lock_req *req, unsigned int n)
 fail:
 	while (i--) {
 		if (req[i].write)
-			rt_write_unlock(req[i].lock);
+			rt_lock_write_release(req[i].lock);
 		else
-			rt_read_unlock(req[i].lock);
+			rt_lock_read_release(req[i].lock);
 	}
 	return false;
 }
@@ -78,9 +79,9 @@ static inline void rt_locks_release(const struct rt_lock_req *req, unsigned int 
 {
 	while (n--) {
 		if (req[n].write)
-			rt_write_unlock(req[n].lock);
+			rt_lock_write_release(req[n].lock);
 		else
-			rt_read_unlock(req[n].lock);
+			rt_lock_read_release(req[n].lock);
 	}
 }
 

@@ -4,4 +4,4 @@
 # The build and VM tiers need scripts/setup.sh first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test --release --workspace 2>&1
+cargo test --release --workspace --no-fail-fast 2>&1
