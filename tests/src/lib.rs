@@ -57,16 +57,9 @@ pub fn kernel_releases() -> Vec<String> {
     v
 }
 
-/// The newest kernel release with headers installed (never hard-coded).
+/// The newest kernel release with headers and an image installed.
 pub fn kernel_release() -> String {
-    let mut v: Vec<String> = std::fs::read_dir("/lib/modules")
-        .expect("/lib/modules: run scripts/setup.sh")
-        .flatten()
-        .filter(|e| e.path().join("build/Makefile").exists() && Path::new(&format!("/boot/vmlinuz-{}", e.file_name().to_string_lossy())).exists())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v.pop().expect("no kernel with headers and an image installed: run scripts/setup.sh")
+    kernel_releases().pop().unwrap()
 }
 
 /// Runs a command, returning its output; panics if it cannot start.
