@@ -7,8 +7,14 @@
  *    everything in it: the per-CPU relay files trace0..traceN-1 and the
  *    control file;
  *  - struct rt_session rt_session (the session state and its counters);
- *  - the module parameters _rstap_bufsize_kb and _rstap_target, and the
- *    .modinfo tag rstap_kernel that the loader checks;
+ *  - the module parameters _rstap_bufsize_kb, _rstap_target and
+ *    _rstap_overwrite, and the .modinfo tag rstap_kernel that the loader
+ *    checks;
+ *  - the reader: the control file that started or attached to the session.
+ *    When it is closed without "detach" (the loader exited or was killed,
+ *    even with SIGKILL) the session is stopped, so no probe stays armed
+ *    without someone to read its output.  A detached session (flight
+ *    recorder) stops itself when the script asks to exit;
  *  - rt_transport_write(), the one way records leave the module.
  *
  * The generated module owns the probes: it provides rt_probes_start() and
@@ -35,6 +41,7 @@
 #include <linux/relay.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <generated/utsrelease.h>
 
 #include "session.h"
@@ -51,6 +58,14 @@ MODULE_PARM_DESC(_rstap_bufsize_kb, "relay buffer size per CPU, in KiB");
 int _rstap_target;
 module_param(_rstap_target, int, 0444);
 MODULE_PARM_DESC(_rstap_target, "pid of the target process");
+
+/*
+ * Flight recorder: when the buffers are full, overwrite the oldest
+ * sub-buffer instead of dropping the newest record (rstaprun -L).
+ */
+static bool _rstap_overwrite;
+module_param(_rstap_overwrite, bool, 0444);
+MODULE_PARM_DESC(_rstap_overwrite, "overwrite the oldest output when the buffers are full");
 
 #define RT_N_SUBBUFS		8
 #define RT_MIN_SUBBUF_SIZE	4096
@@ -73,17 +88,28 @@ static struct rchan *rt_chan;
 static atomic64_t rt_seq = ATOMIC64_INIT(0);
 static DEFINE_MUTEX(rt_control_lock);
 
+/*
+ * The open control file of the loader that reads the output, or NULL; only
+ * compared, never dereferenced.  Protected by rt_control_lock.
+ */
+static const struct file *rt_reader;
+static void rt_detached_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(rt_detached_work, rt_detached_fn);
+#define RT_DETACHED_POLL	(HZ / 10)
+
 /* ---- relay channel ---------------------------------------------------- */
 
 /*
  * Non-overwrite mode: refuse a new sub-buffer while every sub-buffer still
  * holds unread data.  relay_switch_subbuf() then returns 0, and the writer
- * counts the record as dropped.
+ * counts the record as dropped.  Overwrite mode (_rstap_overwrite) always
+ * accepts: relay then reuses the oldest sub-buffer, and a later read starts
+ * at the oldest sub-buffer still whole.
  */
 static int rt_subbuf_start(struct rchan_buf *buf, void *subbuf,
 			   void *prev_subbuf, size_t prev_padding)
 {
-	return !relay_buf_full(buf);
+	return _rstap_overwrite || !relay_buf_full(buf);
 }
 
 static struct dentry *rt_create_buf_file(const char *filename,
@@ -208,6 +234,18 @@ static const char *rt_state_name(int state)
 	return rt_state_names[state];
 }
 
+/*
+ * Called with rt_control_lock held.  Makes @file the reader; -EBUSY if
+ * another open control file is.
+ */
+static int rt_claim_reader(const struct file *file)
+{
+	if (rt_reader && rt_reader != file)
+		return -EBUSY;
+	rt_reader = file;
+	return 0;
+}
+
 /* Called with rt_control_lock held. */
 static int rt_do_start(void)
 {
@@ -244,6 +282,24 @@ static void rt_do_stop(void)
 	}
 }
 
+/*
+ * A detached session (no reader) has nobody to write "stop" when the
+ * script calls exit(): poll for that from process context and stop.
+ */
+static void rt_detached_fn(struct work_struct *work)
+{
+	bool again;
+
+	mutex_lock(&rt_control_lock);
+	if (!rt_reader && atomic_read(&rt_session.exit_requested))
+		rt_do_stop();
+	again = !rt_reader &&
+		atomic_read(&rt_session.state) == RT_STATE_RUNNING;
+	mutex_unlock(&rt_control_lock);
+	if (again)
+		schedule_delayed_work(&rt_detached_work, RT_DETACHED_POLL);
+}
+
 static ssize_t rt_control_write(struct file *file, const char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
@@ -260,15 +316,47 @@ static ssize_t rt_control_write(struct file *file, const char __user *ubuf,
 	if (mutex_lock_interruptible(&rt_control_lock))
 		return -ERESTARTSYS;
 	if (!strcmp(cmd, "start")) {
-		rc = rt_do_start();
+		rc = rt_claim_reader(file);
+		if (!rc) {
+			rc = rt_do_start();
+			if (rc)
+				rt_reader = NULL;
+		}
 	} else if (!strcmp(cmd, "stop")) {
 		rt_do_stop();
 		rc = 0;
+	} else if (!strcmp(cmd, "attach")) {
+		rc = rt_claim_reader(file);
+	} else if (!strcmp(cmd, "detach")) {
+		rc = rt_reader == file ? 0 : -EINVAL;
+		if (!rc) {
+			rt_reader = NULL;
+			schedule_delayed_work(&rt_detached_work,
+					      RT_DETACHED_POLL);
+		}
 	} else {
 		rc = -EINVAL;
 	}
 	mutex_unlock(&rt_control_lock);
 	return rc ? rc : count;
+}
+
+/*
+ * The reader closed its control file without detaching: it exited or was
+ * killed.  Nobody would read the output or ask for the end: stop now.
+ */
+static int rt_control_release(struct inode *inode, struct file *file)
+{
+	mutex_lock(&rt_control_lock);
+	if (rt_reader == file) {
+		rt_reader = NULL;
+		if (atomic_read(&rt_session.state) == RT_STATE_RUNNING)
+			pr_notice("%s: the loader is gone: stopping the probes\n",
+				  THIS_MODULE->name);
+		rt_do_stop();
+	}
+	mutex_unlock(&rt_control_lock);
+	return 0;
 }
 
 static ssize_t rt_control_read(struct file *file, char __user *ubuf,
@@ -278,12 +366,13 @@ static ssize_t rt_control_read(struct file *file, char __user *ubuf,
 	int n;
 
 	n = scnprintf(line, sizeof(line),
-		      "state=%s exit=%d errors=%d skipped=%d dropped=%d\n",
+		      "state=%s exit=%d errors=%d skipped=%d dropped=%d reader=%d\n",
 		      rt_state_name(atomic_read(&rt_session.state)),
 		      atomic_read(&rt_session.exit_requested) ? 1 : 0,
 		      atomic_read(&rt_session.errors),
 		      atomic_read(&rt_session.skipped),
-		      atomic_read(&rt_session.dropped));
+		      atomic_read(&rt_session.dropped),
+		      READ_ONCE(rt_reader) ? 1 : 0);
 	return simple_read_from_buffer(ubuf, count, ppos, line, n);
 }
 
@@ -292,6 +381,7 @@ static const struct file_operations rt_control_fops = {
 	.open = simple_open,
 	.read = rt_control_read,
 	.write = rt_control_write,
+	.release = rt_control_release,
 	.llseek = default_llseek,
 };
 
@@ -359,6 +449,7 @@ void rt_transport_exit(void)
 	/* No new control operations once the file is gone (waits for any). */
 	debugfs_remove(rt_control);
 	rt_control = NULL;
+	cancel_delayed_work_sync(&rt_detached_work);
 
 	mutex_lock(&rt_control_lock);
 	rt_do_stop();

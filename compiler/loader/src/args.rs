@@ -8,7 +8,7 @@ use crate::RunOptions;
 
 pub const USAGE: &str = "\
 Usage: rstaprun [options] MODULE.ko [name=value ...]
-       rstaprun -d MODULE_NAME
+       rstaprun -A MODULE_NAME | -d MODULE_NAME
 Load an rstap kernel module, relay its output, remove it at the end.
 
 Options:
@@ -17,6 +17,16 @@ Options:
   -x PID    set the module's target pid to PID
   -o FILE   send the script's output to FILE instead of stdout
   -b MB     relay buffer size per CPU, in MiB (1-4095)
+  -S MB[,N] with -o: switch to a new output file FILE.1, FILE.2, ... when one
+            reaches MB MiB; keep at most N files (the oldest are removed)
+  -D        daemon: run in the background (needs -o); prints the daemon's pid
+  -L        load, start and leave running, detached (flight recorder: output
+            stays in the buffers, the oldest overwritten); prints the name
+  -A NAME   attach to module NAME left running by -L (or detached with
+            SIGQUIT) and relay its output; SIGQUIT detaches again
+  -R        rename the module at load (NAME_PID) so several can run
+  -T MS     read the output at least every MS milliseconds (default 50)
+  -w        suppress warnings
   -v        more verbose (repeatable)
   -d NAME   stop and remove the loaded module NAME, then exit
   -h        show this help
@@ -55,6 +65,7 @@ where
     let args: Vec<String> = argv.into_iter().map(Into::into).collect();
     let mut opts = RunOptions::default();
     let mut delete: Option<String> = None;
+    let mut attach: Option<String> = None;
     let mut i = 0;
     while i < args.len() {
         let arg = &args[i];
@@ -73,7 +84,11 @@ where
             match c {
                 'h' => return Ok(Cli::Help),
                 'v' => opts.verbose += 1,
-                'c' | 'x' | 'o' | 'b' | 'd' => {
+                'w' => opts.no_warnings = true,
+                'D' => opts.daemon = true,
+                'L' => opts.load_only = true,
+                'R' => opts.rename = true,
+                'c' | 'x' | 'o' | 'b' | 'd' | 'A' | 'T' | 'S' => {
                     let value: String = if j < flags.len() {
                         let v = flags[j..].iter().collect();
                         j = flags.len();
@@ -100,6 +115,12 @@ where
                                 ))
                             }
                         },
+                        'A' => attach = Some(value),
+                        'T' => match value.parse::<u32>() {
+                            Ok(ms) if (1..=60_000).contains(&ms) => opts.poll_ms = Some(ms),
+                            _ => return err(format!("-T: invalid timeout '{value}' (ms, 1-60000)")),
+                        },
+                        'S' => opts.rotate = Some(parse_rotate(&value)?),
                         _ => delete = Some(value),
                     }
                 }
@@ -116,11 +137,34 @@ where
         }
         return Ok(Cli::Delete { name, verbose: opts.verbose });
     }
+    if opts.load_only && opts.daemon {
+        return err("-L and -D cannot be used together");
+    }
+    if opts.daemon && opts.output.is_none() {
+        return err("-D needs -o FILE (a daemon has no terminal)");
+    }
+    if opts.rotate.is_some() && opts.output.is_none() {
+        return err("-S needs -o FILE");
+    }
+    if let Some(name) = attach {
+        if !rest.is_empty() {
+            return err("-A takes a module name and nothing else");
+        }
+        if opts.load_only || opts.rename || opts.command.is_some() || opts.target_pid.is_some() {
+            return err("-A cannot be used with -L, -R, -c or -x");
+        }
+        opts.attach = true;
+        opts.module = PathBuf::from(name);
+        return Ok(Cli::Run(opts));
+    }
     let Some((module, params)) = rest.split_first() else {
         return err("no module given");
     };
     if opts.command.is_some() && opts.target_pid.is_some() {
         return err("-c and -x cannot be used together");
+    }
+    if opts.load_only && opts.command.is_some() {
+        return err("-L and -c cannot be used together");
     }
     for p in params {
         match p.split_once('=') {
@@ -131,6 +175,25 @@ where
     opts.module = PathBuf::from(module);
     opts.params = params.to_vec();
     Ok(Cli::Run(opts))
+}
+
+/// `-S SIZE_MB[,N]`.
+fn parse_rotate(value: &str) -> Result<(u64, Option<u32>), UsageError> {
+    let bad = || err(format!("-S: invalid '{value}' (SIZE_MB[,N], both at least 1)"));
+    let (size, n) = match value.split_once(',') {
+        Some((s, n)) => (s, Some(n)),
+        None => (value, None),
+    };
+    let Ok(size) = size.parse::<u64>() else { return bad() };
+    if size == 0 || size > 1 << 20 {
+        return bad();
+    }
+    let n = match n.map(str::parse::<u32>) {
+        None => None,
+        Some(Ok(n)) if n >= 1 => Some(n),
+        Some(_) => return bad(),
+    };
+    Ok((size, n))
 }
 
 fn is_param_name(s: &str) -> bool {
@@ -194,6 +257,34 @@ mod tests {
             Ok(Cli::Delete { name: "stap_x".into(), verbose: 1 })
         );
         assert!(parse_args(["-d", "a", "b"]).is_err());
+    }
+
+    #[test]
+    fn staprun_session_options() {
+        let o = run(&["-L", "-R", "-w", "-T", "200", "m.ko"]);
+        assert!(o.load_only && o.rename && o.no_warnings);
+        assert_eq!(o.poll_ms, Some(200));
+        let o = run(&["-D", "-o", "out", "-S", "2,3", "m.ko"]);
+        assert!(o.daemon);
+        assert_eq!(o.rotate, Some((2, Some(3))));
+        assert_eq!(run(&["-o", "f", "-S1", "m.ko"]).rotate, Some((1, None)));
+        let o = run(&["-A", "stap_x"]);
+        assert!(o.attach);
+        assert_eq!(o.module, PathBuf::from("stap_x"));
+    }
+
+    #[test]
+    fn session_option_errors() {
+        assert!(usage_error(&["-D", "m.ko"]).contains("-D needs -o"));
+        assert!(usage_error(&["-S", "1", "m.ko"]).contains("-S needs -o"));
+        assert!(usage_error(&["-o", "f", "-S", "0", "m.ko"]).contains("-S: invalid"));
+        assert!(usage_error(&["-o", "f", "-S", "1,0", "m.ko"]).contains("-S: invalid"));
+        assert!(usage_error(&["-o", "f", "-S", "x", "m.ko"]).contains("-S: invalid"));
+        assert!(usage_error(&["-T", "0", "m.ko"]).contains("-T: invalid"));
+        assert!(usage_error(&["-L", "-D", "-o", "f", "m.ko"]).contains("cannot be used together"));
+        assert!(usage_error(&["-L", "-c", "ls", "m.ko"]).contains("cannot be used together"));
+        assert!(usage_error(&["-A", "x", "m.ko"]).contains("-A takes a module name"));
+        assert!(usage_error(&["-L", "-A", "x"]).contains("-A cannot be used"));
     }
 
     #[test]

@@ -7,6 +7,8 @@
 pub mod args;
 pub mod merge;
 pub mod modinfo;
+pub mod permit;
+pub mod rename;
 mod session;
 
 use std::path::PathBuf;
@@ -32,6 +34,20 @@ pub struct RunOptions {
     pub buffer_mb: Option<u32>,
     /// `-v` count: progress on stderr.
     pub verbose: u32,
+    /// `-L`: load, start, detach and leave running (flight recorder, overwrite mode).
+    pub load_only: bool,
+    /// `-A`: attach to the running module named by `module` (a name or a .ko path).
+    pub attach: bool,
+    /// `-D`: run in the background once started (needs `output`).
+    pub daemon: bool,
+    /// `-R`: load under a new name (`NAME_PID`) so several instances can run.
+    pub rename: bool,
+    /// `-T MS`: longest wait between two reads of the output.
+    pub poll_ms: Option<u32>,
+    /// `-S SIZE_MB[,N]`: rotate the output file at SIZE_MB, keeping at most N files.
+    pub rotate: Option<(u64, Option<u32>)>,
+    /// `-w`: no warnings on stderr.
+    pub no_warnings: bool,
 }
 
 /// Why a run could not be done. Its `Display` is the message without the `rstaprun: `
@@ -43,6 +59,8 @@ pub enum LoaderError {
     WrongKernel { module: PathBuf, built: String, host: String },
     Debugfs(String),
     Insert { module: PathBuf, name: String, errno: nix::errno::Errno },
+    Attach { name: String, errno: nix::errno::Errno },
+    NotPermitted(String),
     NotLoaded { name: String },
     Unload { name: String, errno: nix::errno::Errno },
     Io { context: String, err: std::io::Error },
@@ -73,15 +91,27 @@ impl std::fmt::Display for LoaderError {
                         f,
                         "a module named {name} is already loaded (remove it with rstaprun -d {name})"
                     ),
-                    Errno::EPERM => write!(
+                    Errno::EPERM | Errno::EACCES => write!(
                         f,
-                        "{} (not root, or the kernel only takes signed modules)",
+                        "{} (not root, or the kernel only takes modules signed by a key it \
+                         trusts: lockdown, Secure Boot or module.sig_enforce; sign the \
+                         module with rstap --sign-key/--sign-cert)",
                         errno.desc()
+                    ),
+                    Errno::EKEYREJECTED => write!(
+                        f,
+                        "its signature was rejected (not signed by a key this kernel trusts)"
                     ),
                     Errno::ENOEXEC => write!(f, "invalid module format (see dmesg)"),
                     _ => write!(f, "{} (see dmesg)", errno.desc()),
                 }
             }
+            LoaderError::Attach { name, errno } => match errno {
+                Errno::ENOENT => write!(f, "module {name} is not loaded (or is not an rstap module)"),
+                Errno::EBUSY => write!(f, "module {name} already has a reader (another rstaprun)"),
+                _ => write!(f, "cannot attach to module {name}: {}", errno.desc()),
+            },
+            LoaderError::NotPermitted(msg) => write!(f, "{msg}"),
             LoaderError::NotLoaded { name } => write!(f, "module {name} is not loaded"),
             LoaderError::Unload { name, errno } => {
                 write!(f, "cannot remove module {name}: {}", errno.desc())

@@ -99,7 +99,25 @@ struct Shdr {
 
 const SHT_NOBITS: u64 = 8;
 
+/// Where a section is in the file: its bytes, and its header (for rewriting, `rename.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SectionLoc {
+    pub offset: usize,
+    pub size: usize,
+    /// File offset of the section's header.
+    pub shdr: usize,
+    pub is64: bool,
+    pub le: bool,
+}
+
 fn find_section<'a>(data: &'a [u8], wanted: &[u8]) -> Result<Option<&'a [u8]>, ModinfoError> {
+    match locate_section(data, wanted)? {
+        Some(loc) => Ok(Some(&data[loc.offset..loc.offset + loc.size])),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn locate_section(data: &[u8], wanted: &[u8]) -> Result<Option<SectionLoc>, ModinfoError> {
     if data.len() < 16 || &data[0..4] != b"\x7fELF" {
         return Err(ModinfoError::NotElf);
     }
@@ -126,9 +144,12 @@ fn find_section<'a>(data: &'a [u8], wanted: &[u8]) -> Result<Option<&'a [u8]>, M
     if shentsize < min_ent {
         return Err(ModinfoError::Malformed("section header too small"));
     }
+    let shdr_base = |i: u64| -> Result<usize, ModinfoError> {
+        usize::try_from(shoff + i * shentsize)
+            .map_err(|_| ModinfoError::Malformed("section table out of range"))
+    };
     let shdr = |i: u64| -> Result<Shdr, ModinfoError> {
-        let base = usize::try_from(shoff + i * shentsize)
-            .map_err(|_| ModinfoError::Malformed("section table out of range"))?;
+        let base = shdr_base(i)?;
         if is64 {
             Ok(Shdr {
                 name: elf.u32(base)?,
@@ -157,22 +178,25 @@ fn find_section<'a>(data: &'a [u8], wanted: &[u8]) -> Result<Option<&'a [u8]>, M
     if shstrndx >= shnum {
         return Err(ModinfoError::Malformed("bad section name table index"));
     }
-    let section_bytes = |s: &Shdr| -> Result<&'a [u8], ModinfoError> {
+    let section_range = |s: &Shdr| -> Result<(usize, usize), ModinfoError> {
         if s.typ == SHT_NOBITS {
-            return Ok(&[]);
+            return Ok((0, 0));
         }
         let off = usize::try_from(s.offset).map_err(|_| ModinfoError::Malformed("section offset"))?;
         let len = usize::try_from(s.size).map_err(|_| ModinfoError::Malformed("section size"))?;
-        elf.bytes(off, len)
+        elf.bytes(off, len)?;
+        Ok((off, len))
     };
-    let strtab = section_bytes(&shdr(shstrndx)?)?;
+    let (so, sl) = section_range(&shdr(shstrndx)?)?;
+    let strtab = &data[so..so + sl];
     for i in 1..shnum {
         let s = shdr(i)?;
         let start = s.name as usize;
         let name = strtab.get(start..).ok_or(ModinfoError::Malformed("section name"))?;
         let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
         if name == wanted {
-            return section_bytes(&s).map(Some);
+            let (offset, size) = section_range(&s)?;
+            return Ok(Some(SectionLoc { offset, size, shdr: shdr_base(i)?, is64, le }));
         }
     }
     Ok(None)

@@ -7,12 +7,12 @@ use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
-use nix::kmod::{delete_module, finit_module, DeleteModuleFlags, ModuleInitFlags};
+use nix::kmod::{delete_module, finit_module, init_module, DeleteModuleFlags, ModuleInitFlags};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
@@ -83,7 +83,11 @@ macro_rules! verbose {
 /// could not start, else 0).
 pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
     let v = opts.verbose;
-    let module = &opts.module;
+    if opts.attach {
+        return attach(opts);
+    }
+    let module = &find_module(&opts.module);
+    crate::permit::check(crate::permit::Action::Load(module))?;
 
     // 1. The module must be an rstap module built for this kernel.
     let info = modinfo(module)
@@ -113,9 +117,12 @@ pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
     };
     verbose!(v, "module {name} built for {built}");
 
-    let mut out = Output::open(opts.output.as_deref())?;
-    ensure_debugfs(v)?;
+    let name = if opts.rename { crate::rename::unique_name(&name, std::process::id()) } else { name };
     let file = File::open(module).map_err(io_err(format!("cannot open {}", module.display())))?;
+    let mut out = Output::open(opts)?;
+    ensure_debugfs(v)?;
+    // -D: from here on in the background; the caller's process waits for the start.
+    let mut daemon = if opts.daemon { Some(Daemon::fork()?) } else { None };
 
     let mut params: Vec<String> = opts.params.iter().map(|p| quote_param(p)).collect();
     if let Some(mb) = opts.buffer_mb {
@@ -123,6 +130,9 @@ pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
     }
     if let Some(pid) = opts.target_pid {
         params.push(format!("_rstap_target={pid}"));
+    }
+    if opts.load_only {
+        params.push("_rstap_overwrite=1".into());
     }
 
     // 4 (first half). -c: fork now, hold the child until the probes are armed.
@@ -142,8 +152,20 @@ pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
     let param_str = CString::new(params.join(" ")).map_err(|_| {
         io_err("module parameters")(io::Error::new(io::ErrorKind::InvalidInput, "NUL byte"))
     })?;
-    verbose!(v, "inserting {} {}", module.display(), param_str.to_string_lossy());
-    if let Err(errno) = finit_module(file.as_fd(), &param_str, ModuleInitFlags::empty()) {
+    verbose!(v, "inserting {} as {name} {}", module.display(), param_str.to_string_lossy());
+    let inserted = if opts.rename {
+        let mut data = Vec::new();
+        (&file).read_to_end(&mut data).map_err(io_err(format!("cannot read {}", module.display())))?;
+        let old = info.get("name").cloned().unwrap_or_default();
+        let image = crate::rename::renamed_image(&data, &old, &name).map_err(|e| LoaderError::Io {
+            context: format!("cannot rename {}", module.display()),
+            err: io::Error::new(io::ErrorKind::InvalidData, e),
+        })?;
+        init_module(&image, &param_str)
+    } else {
+        finit_module(file.as_fd(), &param_str, ModuleInitFlags::empty())
+    };
+    if let Err(errno) = inserted {
         if let Some(c) = child.as_mut() {
             c.cancel();
         }
@@ -152,27 +174,133 @@ pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
     drop(file);
 
     // 3-6. Everything after the insertion ends with the removal, whatever happened.
-    let result = Session::open(&name, v).and_then(|mut s| s.run(&mut out, child.as_mut()));
-    if let Some(c) = child.as_mut() {
+    let result = Session::open(&name, opts).and_then(|mut s| {
+        if !s.start(&mut out)? {
+            return Ok(Ending::Finished(1));
+        }
+        if let Some(c) = child.as_mut() {
+            c.release();
+        }
+        if opts.load_only {
+            s.detach()?;
+            println!("{name}");
+            if !opts.no_warnings {
+                eprintln!(
+                    "rstaprun: {name} left running (flight recorder); attach with \
+                     rstaprun -A {name}, remove with rstaprun -d {name}"
+                );
+            }
+            return Ok(Ending::Detached);
+        }
+        if let Some(d) = daemon.as_mut() {
+            d.started();
+        }
+        s.relay(&mut out, child.as_mut())
+    });
+    finish_session(&name, result, child.as_mut(), signals, v)
+}
+
+/// What became of a session: it ended (with this exit status), or it was left running.
+enum Ending {
+    Finished(i32),
+    Detached,
+}
+
+/// After a session: reap the -c command, restore the signals, remove the module unless it
+/// was left running.
+fn finish_session(
+    name: &str,
+    result: Result<Ending, LoaderError>,
+    child: Option<&mut HeldChild>,
+    signals: SignalGuard,
+    v: u32,
+) -> Result<i32, LoaderError> {
+    if let Some(c) = child {
         c.finish();
     }
     drop(signals);
-    let unloaded = unload(&name, v);
-    let status = result?;
+    if let Ok(Ending::Detached) = result {
+        verbose!(v, "detached from {name}");
+        return Ok(0);
+    }
+    let unloaded = unload(name, v);
+    let status = match result? {
+        Ending::Finished(st) => st,
+        Ending::Detached => 0,
+    };
     unloaded?;
     Ok(status)
 }
 
-/// `rstaprun -d NAME`: stop the module's probes if it is ours, then remove it.
-pub fn delete(name: &str, verbose: u32) -> Result<i32, LoaderError> {
-    let mut name = name.to_string();
-    let p = Path::new(&name);
+/// `rstaprun -A NAME`: relay the output of a module left running, then stop and remove
+/// it (or, on SIGQUIT, detach again).
+fn attach(opts: &RunOptions) -> Result<i32, LoaderError> {
+    let v = opts.verbose;
+    let name = module_name_arg(&opts.module.to_string_lossy());
+    crate::permit::check(crate::permit::Action::Control(&name))?;
+    let mut out = Output::open(opts)?;
+    ensure_debugfs(v)?;
+    if !debugfs_dir(&name).join("control").exists() {
+        return Err(LoaderError::Attach { name, errno: Errno::ENOENT });
+    }
+    let mut daemon = if opts.daemon { Some(Daemon::fork()?) } else { None };
+    let signals = SignalGuard::install();
+    let mut s = match Session::open(&name, opts) {
+        Ok(s) => s,
+        Err(e) => {
+            drop(signals);
+            return Err(e);
+        }
+    };
+    if let Err(e) = write_command(&mut s.control, "attach") {
+        drop(s);
+        drop(signals);
+        return Err(LoaderError::Attach { name, errno: errno_of(&e) });
+    }
+    verbose!(v, "attached to {name}");
+    if let Some(d) = daemon.as_mut() {
+        d.started();
+    }
+    let result = s.relay(&mut out, None);
+    drop(s);
+    finish_session(&name, result, None, signals, v)
+}
+
+/// A module argument: a path, or a name looked up in /lib/modules/RELEASE/systemtap/.
+fn find_module(arg: &Path) -> PathBuf {
+    let s = arg.to_string_lossy();
+    if arg.exists() || s.contains('/') {
+        return arg.to_path_buf();
+    }
+    let release = nix::sys::utsname::uname()
+        .map(|u| u.release().to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let file = if s.ends_with(".ko") { s.to_string() } else { format!("{s}.ko") };
+    let p = Path::new("/lib/modules").join(release).join("systemtap").join(file);
+    if p.exists() {
+        p
+    } else {
+        arg.to_path_buf()
+    }
+}
+
+/// A module name given as a name or as a .ko file (whose .modinfo name is taken).
+fn module_name_arg(arg: &str) -> String {
+    let p = Path::new(arg);
     if p.extension().is_some_and(|e| e == "ko") {
-        name = match modinfo(p).ok().and_then(|i| i.get("name").cloned()) {
+        match modinfo(p).ok().and_then(|i| i.get("name").cloned()) {
             Some(n) => n,
             None => p.file_stem().unwrap().to_string_lossy().replace('-', "_"),
-        };
+        }
+    } else {
+        arg.to_string()
     }
+}
+
+/// `rstaprun -d NAME`: stop the module's probes if it is ours, then remove it.
+pub fn delete(name: &str, verbose: u32) -> Result<i32, LoaderError> {
+    let name = module_name_arg(name);
+    crate::permit::check(crate::permit::Action::Control(&name))?;
     let _ = ensure_debugfs(verbose);
     let control = debugfs_dir(&name).join("control");
     if let Ok(mut f) = OpenOptions::new().write(true).open(&control) {
@@ -245,23 +373,101 @@ fn write_command(f: &mut File, cmd: &str) -> io::Result<()> {
     }
 }
 
-// ---- output ---------------------------------------------------------------------------
+// ---- output ----------------------------------------------------------------------------
 
+/// Where kind-0 records go: stdout, or `-o FILE` with `-S` rotation (FILE, FILE.1, FILE.2,
+/// ...; a new file when the next record would take the current one past the size, or on
+/// SIGUSR2; with N, only the newest N files are kept).
 struct Output {
     stdout: io::BufWriter<Box<dyn Write>>,
-    /// Set when stdout can no longer be written (a closed pipe): the run then stops.
+    /// Set when stdout can no longer be written (a closed pipe): the run stops.
     broken: bool,
+    path: Option<PathBuf>,
+    rotate: Option<(u64, Option<u32>)>,
+    index: u32,
+    written: u64,
+    no_warnings: bool,
+    /// -D: stderr is gone; kind-1 records go into the output file too.
+    stderr_to_output: bool,
 }
 
 impl Output {
-    fn open(path: Option<&Path>) -> Result<Output, LoaderError> {
-        let w: Box<dyn Write> = match path {
-            Some(p) => Box::new(
-                File::create(p).map_err(io_err(format!("cannot create {}", p.display())))?,
-            ),
+    fn open(opts: &RunOptions) -> Result<Output, LoaderError> {
+        let path = opts.output.clone();
+        let w: Box<dyn Write> = match &path {
+            Some(p) => Box::new(crate::permit::create_as_user(p)
+                .map_err(io_err(format!("cannot create {}", p.display())))?),
             None => Box::new(io::stdout()),
         };
-        Ok(Output { stdout: io::BufWriter::with_capacity(64 * 1024, w), broken: false })
+        Ok(Output {
+            stdout: io::BufWriter::with_capacity(64 * 1024, w),
+            broken: false,
+            path,
+            rotate: opts.rotate.map(|(mb, n)| (mb << 20, n)),
+            index: 0,
+            written: 0,
+            no_warnings: opts.no_warnings,
+            stderr_to_output: opts.daemon,
+        })
+    }
+
+    fn file_name(base: &Path, index: u32) -> PathBuf {
+        if index == 0 {
+            base.to_path_buf()
+        } else {
+            PathBuf::from(format!("{}.{index}", base.display()))
+        }
+    }
+
+    /// Closes the current output file and opens the next one.
+    fn switch_file(&mut self) {
+        let Some(base) = self.path.clone() else { return };
+        self.flush();
+        self.index += 1;
+        match crate::permit::create_as_user(&Self::file_name(&base, self.index)) {
+            Ok(f) => {
+                self.stdout = io::BufWriter::with_capacity(64 * 1024, Box::new(f));
+                self.broken = false;
+            }
+            Err(e) => {
+                eprintln!("rstaprun: cannot switch the output file: {e}");
+                self.broken = true;
+            }
+        }
+        self.written = 0;
+        if let Some((_, Some(keep))) = self.rotate {
+            if self.index >= keep {
+                let _ = std::fs::remove_file(Self::file_name(&base, self.index - keep));
+            }
+        }
+    }
+
+    fn write_out(&mut self, data: &[u8]) {
+        if let Some((max, _)) = self.rotate {
+            if self.written > 0 && self.written + data.len() as u64 > max {
+                self.switch_file();
+            }
+        }
+        if !self.broken && self.stdout.write_all(data).is_err() {
+            self.broken = true;
+        }
+        self.written += data.len() as u64;
+    }
+
+    /// A warning of the loader's own (suppressed by -w).
+    fn warn(&mut self, msg: &str) {
+        if !self.no_warnings {
+            self.message(format!("{msg}\n").as_bytes());
+        }
+    }
+
+    fn message(&mut self, data: &[u8]) {
+        if self.stderr_to_output {
+            self.write_out(data);
+            self.flush();
+        } else {
+            let _ = io::stderr().write_all(data);
+        }
     }
 
     /// Prints records in the order given; stdout is flushed before every stderr record
@@ -272,10 +478,13 @@ impl Output {
         }
         for r in records {
             if r.kind == KIND_STDERR {
+                if self.no_warnings && r.data.starts_with(b"WARNING") {
+                    continue;
+                }
                 self.flush();
-                let _ = io::stderr().write_all(&r.data);
-            } else if !self.broken && self.stdout.write_all(&r.data).is_err() {
-                self.broken = true;
+                self.message(&r.data);
+            } else {
+                self.write_out(&r.data);
             }
         }
         self.flush();
@@ -284,6 +493,60 @@ impl Output {
     fn flush(&mut self) {
         if !self.broken && self.stdout.flush().is_err() {
             self.broken = true;
+        }
+    }
+}
+
+// ---- -D -----------------------------------------------------------------------------------
+
+/// The daemon of `-D`: the process forks; the parent waits until the child has started
+/// the module (then prints the child's pid and exits 0) or has failed (then exits with the
+/// child's status, its messages having gone to the same stderr).
+struct Daemon {
+    notify: Option<OwnedFd>,
+}
+
+impl Daemon {
+    fn fork() -> Result<Daemon, LoaderError> {
+        let (rd, wr) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| io_err("pipe")(e.into()))?;
+        // SAFETY: single-threaded here; both sides go on with ordinary code.
+        match unsafe { nix::unistd::fork() }.map_err(|e| io_err("fork")(e.into()))? {
+            ForkResult::Child => {
+                drop(rd);
+                let _ = nix::unistd::setsid();
+                Ok(Daemon { notify: Some(wr) })
+            }
+            ForkResult::Parent { child } => {
+                drop(wr);
+                let mut b = [0u8; 1];
+                let got = loop {
+                    match nix::unistd::read(rd.as_raw_fd(), &mut b) {
+                        Err(Errno::EINTR) => continue,
+                        r => break r,
+                    }
+                };
+                if got == Ok(1) {
+                    println!("{child}");
+                    std::process::exit(0);
+                }
+                let code = match waitpid(child, None) {
+                    Ok(WaitStatus::Exited(_, c)) => c,
+                    _ => 1,
+                };
+                std::process::exit(code);
+            }
+        }
+    }
+
+    /// The module runs: let the parent go, and leave the terminal.
+    fn started(&mut self) {
+        if let Some(fd) = self.notify.take() {
+            if let Ok(null) = OpenOptions::new().read(true).write(true).open("/dev/null") {
+                for target in 0..3 {
+                    let _ = nix::unistd::dup2(null.as_raw_fd(), target);
+                }
+            }
+            let _ = nix::unistd::write(&fd, b"1");
         }
     }
 }
@@ -297,6 +560,7 @@ enum StopReason {
     CommandExited,
     OutputClosed,
     ModuleStopped,
+    Detach,
 }
 
 impl StopReason {
@@ -310,6 +574,7 @@ impl StopReason {
             StopReason::CommandExited => "the -c command exited".into(),
             StopReason::OutputClosed => "the output was closed".into(),
             StopReason::ModuleStopped => "the module stopped by itself".into(),
+            StopReason::Detach => "got SIGQUIT: detaching".into(),
         }
     }
 }
@@ -321,10 +586,12 @@ struct Session {
     merger: Merger,
     buf: Vec<u8>,
     verbose: u32,
+    poll_ms: u16,
 }
 
 impl Session {
-    fn open(name: &str, verbose: u32) -> Result<Session, LoaderError> {
+    fn open(name: &str, opts: &RunOptions) -> Result<Session, LoaderError> {
+        let verbose = opts.verbose;
         let dir = debugfs_dir(name);
         let control = OpenOptions::new()
             .read(true)
@@ -367,6 +634,7 @@ impl Session {
             merger: Merger::default(),
             buf: vec![0; READ_CHUNK],
             verbose,
+            poll_ms: opts.poll_ms.map_or(POLL_INTERVAL, |ms| ms.min(u32::from(u16::MAX)) as u16),
         })
     }
 
@@ -407,33 +675,46 @@ impl Session {
         let mut fds: Vec<PollFd> =
             self.traces.iter().map(|(_, f)| PollFd::new(f.as_fd(), PollFlags::POLLIN)).collect();
         // EINTR (a signal) just ends the wait early.
-        let _ = poll(&mut fds, PollTimeout::from(POLL_INTERVAL));
+        let _ = poll(&mut fds, PollTimeout::from(self.poll_ms));
     }
 
-    fn run(&mut self, out: &mut Output, mut child: Option<&mut HeldChild>) -> Result<i32, LoaderError> {
-        let v = self.verbose;
-        // 4. Start: begin probes run and the probes are armed when the write returns.
-        verbose!(v, "starting");
+    /// 4. Start: begin probes run and the probes are armed when the write returns.
+    ///
+    /// False if the module refused (its reason has been printed).
+    fn start(&mut self, out: &mut Output) -> Result<bool, LoaderError> {
+        verbose!(self.verbose, "starting");
         if let Err(e) = write_command(&mut self.control, "start") {
             // The module says why as a kind-1 record: print everything it sent.
             self.drain(out)?;
-            eprintln!(
-                "rstaprun: module {} failed to start: {}",
-                self.name,
-                errno_of(&e).desc()
-            );
+            let why = match errno_of(&e) {
+                Errno::EBUSY => "it is already running (rstaprun -A attaches to it)".to_string(),
+                errno => errno.desc().to_string(),
+            };
+            eprintln!("rstaprun: module {} failed to start: {why}", self.name);
             let _ = write_command(&mut self.control, "stop");
-            return Ok(1);
+            return Ok(false);
         }
-        if let Some(c) = child.as_deref_mut() {
-            c.release();
-        }
+        Ok(true)
+    }
 
+    /// Leaves the module running without a reader (-L, SIGQUIT).
+    fn detach(&mut self) -> Result<(), LoaderError> {
+        write_command(&mut self.control, "detach").map_err(io_err("writing detach"))
+    }
+
+    fn relay(&mut self, out: &mut Output, mut child: Option<&mut HeldChild>) -> Result<Ending, LoaderError> {
+        let v = self.verbose;
         // 5. Relay until something ends the run.
         let reason = loop {
             self.wait();
+            if SWITCH_FILE.swap(false, Ordering::Relaxed) {
+                out.switch_file();
+            }
             self.pump(out)?;
             let sig = STOP_SIGNAL.load(Ordering::Relaxed);
+            if sig == Signal::SIGQUIT as i32 {
+                break StopReason::Detach;
+            }
             if sig != 0 {
                 break StopReason::Signal(sig);
             }
@@ -454,6 +735,11 @@ impl Session {
             }
         };
         verbose!(v, "stopping: {}", reason.describe());
+        if reason == StopReason::Detach {
+            self.detach()?;
+            self.drain(out)?;
+            return Ok(Ending::Detached);
+        }
 
         // 6. Stop (end probes run), then drain to the end.
         write_command(&mut self.control, "stop").map_err(io_err("writing stop"))?;
@@ -468,20 +754,20 @@ impl Session {
             self.merger.lost
         );
         if snap.errors != 0 || snap.skipped != 0 {
-            eprintln!(
+            out.warn(&format!(
                 "WARNING: Number of errors: {}, skipped probes: {}",
                 snap.errors, snap.skipped
-            );
+            ));
         }
         if snap.dropped != 0 {
-            eprintln!(
+            out.warn(&format!(
                 "WARNING: There were {} transport failures (records lost to full buffers); \
                  try a larger buffer with -b MB.",
                 snap.dropped
-            );
+            ));
         }
         // 7.
-        Ok(if snap.errors != 0 { 1 } else { 0 })
+        Ok(Ending::Finished(if snap.errors != 0 { 1 } else { 0 }))
     }
 
     fn drain(&mut self, out: &mut Output) -> Result<(), LoaderError> {
@@ -500,12 +786,18 @@ impl Session {
 // ---- signals ------------------------------------------------------------------------------
 
 static STOP_SIGNAL: AtomicI32 = AtomicI32::new(0);
+static SWITCH_FILE: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_stop_signal(sig: nix::libc::c_int) {
-    STOP_SIGNAL.store(sig, Ordering::Relaxed);
+    if sig == Signal::SIGUSR2 as i32 {
+        SWITCH_FILE.store(true, Ordering::Relaxed);
+    } else {
+        STOP_SIGNAL.store(sig, Ordering::Relaxed);
+    }
 }
 
-/// SIGINT, SIGTERM and SIGHUP ask for an orderly stop while installed; the previous
+/// SIGINT, SIGTERM and SIGHUP ask for an orderly stop while installed, SIGQUIT for a
+/// detach (the module goes on), SIGUSR2 for the next output file; the previous
 /// handlers come back when dropped (the rstap driver calls [`run`] in-process).
 struct SignalGuard {
     old: Vec<(Signal, SigAction)>,
@@ -518,7 +810,8 @@ impl SignalGuard {
         let act =
             SigAction::new(SigHandler::Handler(on_stop_signal), SaFlags::empty(), SigSet::empty());
         let mut old = Vec::new();
-        for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        SWITCH_FILE.store(false, Ordering::Relaxed);
+        for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP, Signal::SIGQUIT, Signal::SIGUSR2] {
             // SAFETY: the handler only stores to an atomic.
             if let Ok(prev) = unsafe { sigaction(sig, &act) } {
                 old.push((sig, prev));
@@ -568,6 +861,7 @@ impl HeldChild {
                         _ => unsafe { nix::libc::_exit(127) },
                     }
                 }
+                crate::permit::drop_privileges();
                 let _ = nix::unistd::execv(&sh, &argv);
                 unsafe { nix::libc::_exit(127) }
             }
