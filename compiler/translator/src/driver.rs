@@ -333,6 +333,7 @@ fn run_module(opts: &Options, ko: &Path) -> Result<i32> {
         output: opts.output.clone(),
         buffer_mb: opts.buffer_mb,
         verbose: opts.verbose.saturating_sub(1) as u32,
+        ..Default::default()
     };
     let code = rstaprun::run(&ropts).map_err(|e| anyhow::anyhow!("{e}"))?;
     report(opts, format_args!("Pass 5: run completed {}.", mark.since()));
