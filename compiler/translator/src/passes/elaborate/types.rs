@@ -31,6 +31,10 @@ struct Scope {
     reads: BTreeSet<usize>,
     writes: BTreeSet<usize>,
     calls: BTreeSet<String>,
+    /// Locals given a value somewhere (assigned, foreach and catch variables).
+    assigned: BTreeSet<String>,
+    /// Where each local is first read.
+    read_at: BTreeMap<String, Span>,
 }
 
 /// What a global turned out to be besides its value type.
@@ -238,6 +242,42 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
         program.probes.push(ProbeInfo { points: p.points, body: p.body, locals, reads, writes, span: p.span });
     }
     program.embedded = table.embedded.iter().map(|c| c.code.clone()).collect();
+    // Warnings like SystemTap's: what the user's script declares but never uses.
+    let user = table.user_file;
+    let mut used_globals: BTreeSet<usize> = BTreeSet::new();
+    for sc in probe_scopes.iter().chain(fn_scopes.values()) {
+        used_globals.extend(&sc.reads);
+        used_globals.extend(&sc.writes);
+    }
+    for (i, g) in table.globals.iter().enumerate() {
+        if g.span.file == user && !used_globals.contains(&i) {
+            inf.diags.push(
+                Diagnostic::warning(format!("eliding unused variable '{}'", g.name.name)).with_span(g.name.span),
+            );
+        }
+    }
+    let mut unused_fns: Vec<&ast::Function> =
+        table.functions.values().filter(|f| f.span.file == user && !used.contains(&f.name.name)).copied().collect();
+    unused_fns.sort_by_key(|f| f.span.start);
+    for f in unused_fns {
+        inf.diags.push(Diagnostic::warning(format!("eliding unused function '{}'", f.name.name)).with_span(f.name.span));
+    }
+    let params_of = |name: &str| -> Vec<String> {
+        table.functions.get(name).map(|f| f.params.iter().map(|p| p.name.name.clone()).collect()).unwrap_or_default()
+    };
+    let mut scopes: Vec<(&Scope, Vec<String>)> = probe_scopes.iter().map(|sc| (sc, Vec::new())).collect();
+    scopes.extend(fn_scopes.iter().map(|(n, sc)| (sc, params_of(n))));
+    for (sc, params) in scopes {
+        for (name, at) in &sc.read_at {
+            if at.file == user && !sc.assigned.contains(name) && !params.contains(name) {
+                inf.diags.push(
+                    Diagnostic::warning(format!("never-assigned local variable '{name}'"))
+                        .with_span(*at)
+                        .with_help("it always reads as 0 or \"\""),
+                );
+            }
+        }
+    }
     let failed = inf.diags.iter().any(Diagnostic::is_error);
     diags.append(&mut inf.diags);
     (!failed).then_some(program)
@@ -431,6 +471,7 @@ impl Infer<'_, '_> {
                         }
                     } else {
                         self.note_var(&v.name, s, true);
+                        s.assigned.insert(v.name.clone());
                         self.set_var(&v.name, v.span, Type::String, s);
                     }
                 }
@@ -672,8 +713,13 @@ impl Infer<'_, '_> {
                 }
                 None => self.note_var(name, s, true),
             },
-            ExprKind::Index { .. } => {
-                self.lvalue(e, s, None);
+            ExprKind::Index { array, indices } => {
+                if let Some(g) = self.array_use(array, indices.len(), s) {
+                    self.note_global(g, s, true);
+                    self.check_not_iterated(g, e.span);
+                    let keys: Vec<Option<&Expr>> = indices.iter().map(Some).collect();
+                    self.key_types(g, &keys, s);
+                }
             }
             _ => {
                 if self.report {
@@ -780,6 +826,7 @@ impl Infer<'_, '_> {
             return;
         }
         self.note_var(&v.name, s, true);
+        s.assigned.insert(v.name.clone());
     }
 
     fn cond(&mut self, e: &Expr, s: &mut Scope) {
@@ -861,6 +908,9 @@ impl Infer<'_, '_> {
             ExprKind::Var(name) => {
                 self.note_var(name, s, false);
                 self.scalar_use(name, e.span, s);
+                if self.global_of(name, s).is_none() && !s.read_at.contains_key(name) {
+                    s.read_at.insert(name.clone(), e.span);
+                }
                 match (self.var_type(name, s), want) {
                     (Some((t, _)), _) => Some(t),
                     (None, Some(w)) => {
@@ -1016,6 +1066,7 @@ impl Infer<'_, '_> {
             ExprKind::Var(name) => {
                 self.note_var(name, s, true);
                 self.scalar_use(name, e.span, s);
+                s.assigned.insert(name.clone());
                 if let Some(t) = t {
                     self.set_var(name, e.span, t, s);
                 }
