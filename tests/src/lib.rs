@@ -57,6 +57,23 @@ pub fn kernel_releases() -> Vec<String> {
     v
 }
 
+/// The kernels `rstap vm` can boot: those with 9p to share the host's files
+/// (Debian's cloud kernel has none).
+pub fn vm_kernel_releases() -> Vec<String> {
+    kernel_releases()
+        .into_iter()
+        .filter(|k| {
+            let dir = PathBuf::from(format!("/lib/modules/{k}"));
+            let has = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_default().contains("/9p.ko");
+            let ok = has("modules.dep") || has("modules.builtin");
+            if !ok {
+                println!("vm tier: skipping {k}: it has no 9p file system for rstap vm");
+            }
+            ok
+        })
+        .collect()
+}
+
 /// The newest kernel release with headers and an image installed.
 pub fn kernel_release() -> String {
     kernel_releases().pop().unwrap()

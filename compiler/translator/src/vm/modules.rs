@@ -187,7 +187,16 @@ kernel/net/9p/9pnet_fd.ko: kernel/net/9p/9pnet.ko
             if !dir.join("modules.dep").exists() {
                 continue;
             }
-            let order = DepTable::load(&dir).unwrap().resolve(REQUIRED, OPTIONAL).unwrap();
+            let table = DepTable::load(&dir).unwrap();
+            let order = match table.resolve(REQUIRED, OPTIONAL) {
+                Ok(o) => o,
+                // A kernel built without 9p (Debian's cloud flavour) cannot host
+                // `rstap vm`; the error must say which module is missing.
+                Err(e) => {
+                    assert!(e.to_string().contains("has no module"), "{e}");
+                    continue;
+                }
+            };
             for p in &order {
                 assert!(dir.join(p).exists(), "{}", dir.join(p).display());
             }
