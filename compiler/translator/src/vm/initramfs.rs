@@ -66,7 +66,12 @@ mount -t debugfs debugfs $R/sys/kernel/debug || die "mount debugfs"
 mount -t tracefs tracefs $R/sys/kernel/tracing 2>/dev/null
 mount -t cgroup2 cgroup2 $R/sys/fs/cgroup 2>/dev/null
 mount -t bpf bpf $R/sys/fs/bpf 2>/dev/null
-mount -t tmpfs -o mode=1777 tmpfs $R/tmp || die "mount /tmp"
+# The guest's /tmp is writable, and the host's /tmp stays visible beneath it
+# (a checkout or a build under the host's /tmp must be seen at its path).
+mkdir -p /tmpov && mount -t tmpfs -o mode=0755 tmpfs /tmpov && mkdir -p /tmpov/up /tmpov/work
+chmod 1777 /tmpov/up
+mount -t overlay overlay -o "lowerdir=$R/tmp,upperdir=/tmpov/up,workdir=/tmpov/work" $R/tmp 2>/dev/null ||
+    mount -t tmpfs -o mode=1777 tmpfs $R/tmp || die "mount /tmp"
 mount -t tmpfs -o mode=0755 tmpfs $R/run || die "mount /run"
 [ -d $R/var/tmp ] && mount -t tmpfs -o mode=1777 tmpfs $R/var/tmp
 if [ -n "$RSTAP_CWD" ]; then

@@ -9,8 +9,9 @@ use std::process::Command;
 /// Modules the guest needs: 9p over virtio, the PCI transport, and virtio-serial for the
 /// command's stdout/stderr and the control ports. Each must be a module or built in.
 pub const REQUIRED: &[&str] = &["virtio_pci", "virtio_console", "9pnet", "9pnet_virtio", "9p"];
-/// Loaded when the kernel ships them as modules (9p's dependencies on some kernels).
-pub const OPTIONAL: &[&str] = &["netfs", "fscache"];
+/// Loaded when the kernel ships them as modules (9p's dependencies on some kernels;
+/// overlay keeps the host's /tmp visible under the guest's writable /tmp).
+pub const OPTIONAL: &[&str] = &["netfs", "fscache", "overlay"];
 
 /// A module's canonical name: file name without `.ko[.xz|.zst|.gz]`, `-` as `_`.
 pub fn module_name(path: &str) -> String {
