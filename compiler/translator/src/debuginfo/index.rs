@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 
 type R<'a> = EndianSlice<'a, LittleEndian>;
 
-const FORMAT: &str = "rstap-function-index 1";
+const FORMAT: &str = "rstap-function-index 2";
 
 /// One out-of-line copy of a function's code.
 #[derive(Debug, Clone, PartialEq)]
@@ -546,9 +546,12 @@ fn file_name(dwarf: &gimli::Dwarf<R>, unit: &gimli::Unit<R>, index: u64, comp_di
 fn relative(path: &mut String, comp_dir: Option<&str>, roots: &Roots) -> String {
     let mut p = path.as_str();
     for root in [roots.source.as_deref(), comp_dir].into_iter().flatten() {
-        let root = root.trim_end_matches('/');
-        if let Some(rest) = p.strip_prefix(root).and_then(|r| r.strip_prefix('/')) {
-            p = rest;
+        // The root may be spelled relative ("debian/build/source_rt/") to a
+        // directory the path spells in full: strip through it at a '/'.
+        let root = format!("{}/", root.trim_end_matches('/'));
+        let at = p.match_indices(root.as_str()).find(|(i, _)| *i == 0 || p.as_bytes()[i - 1] == b'/');
+        if let Some((i, _)) = at {
+            p = &p[i + root.len()..];
             break;
         }
     }
