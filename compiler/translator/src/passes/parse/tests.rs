@@ -640,23 +640,7 @@ fn spans_point_at_source() {
     assert_eq!(sm.snippet(p.points[0].span), "begin");
 }
 
-#[test]
-#[ignore]
-fn show_errors() {
-    for (t, a) in [
-        ("probe begin { x = }", vec![]),
-        ("probe begin { if x { } }", vec![]),
-        ("probe kernel.function(\"f\") print(1)", vec![]),
-        ("global probe", vec![]),
-        ("probe begin { printf(\"%d\\n\", x y) }", vec![]),
-        ("probe begin { x = 1 + }", vec![]),
-        ("probe begin { foreach (x in ) {} }", vec![]),
-        ("function f:int (x) { }", vec![]),
-        ("probe begin { x == 1; y = = 2 }", vec![]),
-        ("probe process(foo).function(\"x\") {}", vec![]),
-        ("probe begin { print($1) }", vec!["a b"]),
-        ("probe begin { x = $var-> }", vec![]),
-        ("probe begin { } }", vec![]),
+", vec![]),
     ] {
         eprintln!("{}", parse_with(t, &a).err().unwrap_or_default());
     }
@@ -706,9 +690,3 @@ fn conditionals_inside_macro_arguments_and_bodies() {
     assert!(s.contains("y = 10 + 1;"), "{s}");
 }
 
-#[test]
-#[ignore]
-fn show_seed_12() {
-    let text = std::fs::read_to_string(format!("{SEED}/12_probe_point_forms.stp")).unwrap();
-    eprintln!("{}", pp(&text, &[]));
-}
