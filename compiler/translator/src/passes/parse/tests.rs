@@ -640,12 +640,6 @@ fn spans_point_at_source() {
     assert_eq!(sm.snippet(p.points[0].span), "begin");
 }
 
-", vec![]),
-    ] {
-        eprintln!("{}", parse_with(t, &a).err().unwrap_or_default());
-    }
-}
-
 #[test]
 fn error_member_name() {
     let e = err("probe begin { x = $var-> }", &[]);
