@@ -12,4 +12,5 @@
 #include "map.c"
 #include "timer.c"
 #include "kprobes.c"
+#include "uprobes.c"
 #include "transport.c"

@@ -31,5 +31,6 @@
 #include "probe.h"
 #include "timer.h"
 #include "kprobes.h"
+#include "uprobes.h"
 
 #endif /* RSTAP_RUNTIME_H */

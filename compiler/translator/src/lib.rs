@@ -12,4 +12,5 @@ pub mod format;
 pub mod options;
 pub mod stats;
 pub mod passes;
+pub mod userspace;
 pub mod vm;

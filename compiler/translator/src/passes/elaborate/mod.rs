@@ -12,7 +12,7 @@ use crate::ast::{self, Span, Type};
 use crate::diag::Diagnostic;
 use std::collections::BTreeSet;
 
-pub use points::{pp_string, PointKind, TimerUnit};
+pub use points::{pp_string, wildcard_match, PointKind, TimerUnit};
 
 /// The elaborated script.
 #[derive(Debug, Default)]

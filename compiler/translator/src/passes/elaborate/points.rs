@@ -20,6 +20,10 @@ pub enum PointKind {
     Timer { unit: TimerUnit, period: i64, randomize: i64 },
     /// `kernel.function(...)`, `kprobe.function(...)` and their `.return`s.
     Kprobe(crate::debuginfo::resolve::KprobePoint),
+    /// `process(...).function(...)` and `.return`: a uprobe or uretprobe.
+    Uprobe(crate::userspace::UprobePoint),
+    /// `process[(...)].begin` / `.end`.
+    ProcEvent(crate::userspace::ProcEventPoint),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -160,6 +164,23 @@ fn expand(
         }
         return;
     }
+    // The user-space families (userspace/): uprobes and process events.
+    if let Some(r) = crate::userspace::resolve(comps) {
+        match r {
+            Ok(v) => found.extend(v.into_iter().map(|(u, pp)| {
+                let kind = match u {
+                    crate::userspace::UserPoint::Uprobe(mut k) => {
+                        k.optional |= point.optional || point.sufficient;
+                        PointKind::Uprobe(k)
+                    }
+                    crate::userspace::UserPoint::Event(e) => PointKind::ProcEvent(e),
+                };
+                (chain.clone(), ResolvedPoint { kind, pp })
+            })),
+            Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
+        }
+        return;
+    }
     match builtin(comps) {
         Ok(kind) => found.push((chain, ResolvedPoint { kind, pp: pp_string(comps) })),
         Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
@@ -214,7 +235,7 @@ fn builtin(comps: &[Component]) -> Result<PointKind, String> {
         ["never"] => Ok(PointKind::Never),
         ["timer", unit, rest @ ..] => timer(unit, &comps[1], rest, comps.get(2)),
         _ => Err(format!(
-            "probe point '{}' is not supported by this rstap yet (supported: begin, end, error, never, oneshot, timer.*, kernel.function, kprobe.function)",
+            "probe point '{}' is not supported by this rstap yet (supported: begin, end, error, never, oneshot, timer.*, kernel.function, kprobe.function, process)",
             pp_string(comps)
         )),
     }

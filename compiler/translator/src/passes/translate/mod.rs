@@ -54,6 +54,25 @@ struct Kprobe {
     optional: bool,
 }
 
+/// A uprobe or uretprobe, or a process event (templates/uprobes.c.tera).
+#[derive(Serialize)]
+struct Uprobe {
+    probe: String,
+    path: String,
+    offset: u64,
+    pid: i64,
+    ret: bool,
+    optional: bool,
+}
+
+#[derive(Serialize)]
+struct ProcEvent {
+    probe: String,
+    path: String,
+    pid: i64,
+    end: bool,
+}
+
 #[derive(Serialize)]
 struct JiffiesTimer {
     probe: String,
@@ -87,6 +106,8 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     let mut hrtimers = Vec::new();
     let mut jiffies_timers = Vec::new();
     let mut kprobes = Vec::new();
+    let mut uprobes = Vec::new();
+    let mut proc_events = Vec::new();
     let mut probe_fields = Vec::new();
     for (i, p) in program.probes.iter().enumerate() {
         if p.points.iter().all(|pt| pt.kind == PointKind::Never) {
@@ -165,6 +186,20 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                     ret: k.ret,
                     optional: k.optional,
                 }),
+                PointKind::Uprobe(u) => uprobes.push(Uprobe {
+                    probe: desc,
+                    path: crate::format::c_string_literal(u.path.as_bytes()),
+                    offset: u.offset,
+                    pid: u.pid.unwrap_or(0),
+                    ret: u.ret,
+                    optional: u.optional,
+                }),
+                PointKind::ProcEvent(e) => proc_events.push(ProcEvent {
+                    probe: desc,
+                    path: e.path.as_ref().map_or("NULL".into(), |p| crate::format::c_string_literal(p.as_bytes())),
+                    pid: e.pid.unwrap_or(0),
+                    end: e.end,
+                }),
                 PointKind::Never => unreachable!(),
             }
         }
@@ -192,6 +227,8 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     ctx.insert("hrtimers", &hrtimers);
     ctx.insert("jiffies_timers", &jiffies_timers);
     ctx.insert("kprobes", &kprobes);
+    ctx.insert("uprobes", &uprobes);
+    ctx.insert("proc_events", &proc_events);
     ctx.insert("begin_probes", &begin.into_iter().map(|x| x.1).collect::<Vec<_>>());
     ctx.insert("end_probes", &end.into_iter().map(|x| x.1).collect::<Vec<_>>());
     ctx.insert("error_probes", &error.into_iter().map(|x| x.1).collect::<Vec<_>>());

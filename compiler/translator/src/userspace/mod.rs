@@ -1,0 +1,215 @@
+//! User-space probe points: `process("PATH")` and `process(PID)` with
+//! `.function("PATTERN")` (`.call`, `.return`), `.library("LIB").function(...)`,
+//! and the process lifetime events `process[...].begin` / `.end`.
+//!
+//! Functions are found in the ELF symbol table of the executable or library
+//! (no DWARF needed for entry and return probes) and become uprobes placed by
+//! file and file offset; the module resolves the file to an inode when it
+//! starts. A PID is resolved here, to the executable that process runs
+//! (`/proc/PID/exe`, or the map the guest side of a remote build sends in
+//! `$RSTAP_PID_EXE`), and the module then fires only for that process.
+
+pub mod elf;
+
+use crate::ast::{Component, Literal};
+use crate::passes::elaborate::wildcard_match;
+use std::path::{Path, PathBuf};
+
+/// The environment variable holding `PID=PATH` pairs (`;`-separated) that a
+/// remote build's guest resolved for the host.
+pub const PID_EXE_ENV: &str = "RSTAP_PID_EXE";
+
+/// One uprobe or uretprobe.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UprobePoint {
+    /// The absolute path of the probed file (executable or shared library).
+    pub path: String,
+    pub offset: u64,
+    pub ret: bool,
+    /// Fire only in this process (process(PID)).
+    pub pid: Option<i64>,
+    /// The kernel refusing this one is a warning (wildcards, optional points).
+    pub optional: bool,
+}
+
+/// `process.begin`, `process("PATH").end`, ...
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcEventPoint {
+    pub path: Option<String>,
+    pub pid: Option<i64>,
+    pub end: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserPoint {
+    Uprobe(UprobePoint),
+    Event(ProcEventPoint),
+}
+
+fn str_arg(c: &Component) -> Result<String, String> {
+    match &c.arg {
+        Some(Literal::Str(raw)) => Ok(crate::ast::decode_string_lossy(raw)),
+        _ => Err(format!("'{}' takes a string: {}(\"NAME\")", c.name, c.name)),
+    }
+}
+
+/// None: not a user-space family. Else the points, each with its `pp()`.
+pub fn resolve(comps: &[Component]) -> Option<Result<Vec<(UserPoint, String)>, String>> {
+    if comps.first().map(|c| c.name.as_str()) != Some("process") || comps.len() < 2 {
+        return None;
+    }
+    Some(resolve_process(comps))
+}
+
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn resolve_process(comps: &[Component]) -> Result<Vec<(UserPoint, String)>, String> {
+    // Which file, and which process.
+    let (mut path, pid) = match &comps[0].arg {
+        None => (None, None),
+        Some(Literal::Num(pid)) => (Some(pid_exe(*pid)?), Some(*pid)),
+        Some(Literal::Str(raw)) => {
+            let p = crate::ast::decode_string_lossy(raw);
+            (Some(find_file(&p).ok_or_else(|| format!("process(\"{p}\"): no such executable or library"))?), None)
+        }
+    };
+    let head = match (&comps[0].arg, &path) {
+        (Some(Literal::Num(n)), _) => format!("process({n})"),
+        (_, Some(p)) => format!("process({})", quoted(&p.display().to_string())),
+        _ => "process".to_string(),
+    };
+    let names: Vec<&str> = comps[1..].iter().map(|c| c.name.as_str()).collect();
+    match names.as_slice() {
+        ["begin"] | ["end"] if comps[1].arg.is_none() => {
+            let end = names[0] == "end";
+            let ev = ProcEventPoint { path: path.map(|p| p.display().to_string()), pid, end };
+            return Ok(vec![(UserPoint::Event(ev), format!("{head}.{}", names[0]))]);
+        }
+        _ => {}
+    }
+    let mut rest = &comps[1..];
+    let mut pp_head = head;
+    if rest.first().map(|c| c.name.as_str()) == Some("library") {
+        let exe = path.clone().ok_or("process.library(...) needs process(\"PATH\") or process(PID)")?;
+        let lib = str_arg(&rest[0])?;
+        let lp = find_library(&exe, &lib).ok_or_else(|| format!("library(\"{lib}\"): not found for {}", exe.display()))?;
+        pp_head = format!("process({})", quoted(&lp.display().to_string()));
+        path = Some(lp);
+        rest = &rest[1..];
+    }
+    let Some(fc) = rest.first().filter(|c| c.name == "function") else {
+        return Err(format!(
+            "probe point '{}' is not supported by this rstap yet (process: .function, .library(...).function, .begin, .end)",
+            crate::passes::elaborate::pp_string(comps)
+        ));
+    };
+    let path = path.ok_or("process.function(...) without a path or pid needs -c/-x, which this rstap does not support yet: give process(\"PATH\")")?;
+    let pat = str_arg(fc)?;
+    let ret = match rest[1..].iter().map(|c| (c.name.as_str(), c.arg.is_some())).collect::<Vec<_>>().as_slice() {
+        [] => false,
+        [("call", false)] => false,
+        [("return", false)] => true,
+        _ => return Err(format!("process.function: unknown suffix '.{}'", rest[1].name)),
+    };
+    let suffix: String = rest[1..].iter().map(|c| format!(".{}", c.name)).collect();
+    if pat.contains(['@', ':']) {
+        return Err(format!("function(\"{pat}\"): name@file needs the program's DWARF, not supported yet"));
+    }
+    let info = elf::read(&path).map_err(|e| format!("{e:#}"))?;
+    let wild = pat.contains(['*', '?', '[']);
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for f in &info.functions {
+        let hit = if wild {
+            // Wildcards cover the program's functions, not GCC's split-off parts and clones.
+            !f.name.contains('.') && !CRT_SYMBOLS.contains(&f.name.as_str()) && wildcard_match(&pat, &f.name)
+        } else {
+            f.name == pat
+        };
+        if hit && seen.insert(f.offset) {
+            let up = UprobePoint { path: path.display().to_string(), offset: f.offset, ret, pid, optional: wild };
+            out.push((UserPoint::Uprobe(up), format!("{pp_head}.function({}){suffix}", quoted(&f.name))));
+        }
+    }
+    if out.is_empty() && !wild {
+        // GCC clones (name.isra.0, name.constprop.0, name.part.0) stand for the function.
+        for f in &info.functions {
+            let Some(tail) = f.name.strip_prefix(&pat).and_then(|t| t.strip_prefix('.')) else { continue };
+            if !tail.starts_with("cold") && seen.insert(f.offset) {
+                let up = UprobePoint { path: path.display().to_string(), offset: f.offset, ret, pid, optional: false };
+                out.push((UserPoint::Uprobe(up), format!("{pp_head}.function({}){suffix}", quoted(&pat))));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The C runtime's start-up and tear-down code that every executable carries
+/// (crt1.o, crti.o, crtbegin.o): not the program's functions.
+const CRT_SYMBOLS: &[&str] = &[
+    "_init", "_fini", "_start", "_dl_relocate_static_pie", "deregister_tm_clones", "register_tm_clones",
+    "__do_global_dtors_aux", "frame_dummy", "__libc_csu_init", "__libc_csu_fini",
+];
+
+/// The executable process PID runs.
+fn pid_exe(pid: i64) -> Result<PathBuf, String> {
+    if let Ok(map) = std::env::var(PID_EXE_ENV) {
+        for pair in map.split(';') {
+            if let Some((p, exe)) = pair.split_once('=') {
+                if p.parse() == Ok(pid) {
+                    return Ok(PathBuf::from(exe));
+                }
+            }
+        }
+    }
+    std::fs::read_link(format!("/proc/{pid}/exe")).map_err(|e| format!("process({pid}): cannot read /proc/{pid}/exe: {e}"))
+}
+
+/// `PID=PATH;...` for the numeric arguments that name processes here (the
+/// guest side of a remote build, whose pids the host cannot see).
+pub fn pid_exe_map<'a>(args: impl IntoIterator<Item = &'a String>) -> String {
+    let mut pairs = Vec::new();
+    for a in args {
+        if let Ok(pid) = a.parse::<u32>() {
+            if let Ok(exe) = std::fs::read_link(format!("/proc/{pid}/exe")) {
+                pairs.push(format!("{pid}={}", exe.display()));
+            }
+        }
+    }
+    pairs.join(";")
+}
+
+const LIB_DIRS: &[&str] = &["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"];
+
+/// SystemTap's lookup of process("PATH"): a name with a '/' is a path (relative
+/// to the current directory), else it is searched on $PATH, then among libraries.
+fn find_file(name: &str) -> Option<PathBuf> {
+    let cands: Vec<PathBuf> = if name.contains('/') {
+        vec![PathBuf::from(name)]
+    } else {
+        let path = std::env::var("PATH").unwrap_or_default();
+        path.split(':').chain(LIB_DIRS.iter().copied()).map(|d| Path::new(d).join(name)).collect()
+    };
+    cands.into_iter().find(|p| p.is_file()).and_then(|p| std::fs::canonicalize(p).ok())
+}
+
+/// A library of `exe`: a path, or a name (glob) among its DT_NEEDED libraries,
+/// searched along its run path and the system's library directories.
+fn find_library(exe: &Path, lib: &str) -> Option<PathBuf> {
+    if lib.contains('/') {
+        return find_file(lib);
+    }
+    let info = elf::read(exe).ok()?;
+    let dirs: Vec<String> = info.runpath.iter().cloned().chain(LIB_DIRS.iter().map(|s| s.to_string())).collect();
+    let search = |name: &str| dirs.iter().map(|d| Path::new(d).join(name)).find(|p| p.is_file());
+    for n in &info.needed {
+        if n == lib || wildcard_match(lib, n) || n.starts_with(&format!("{lib}.so")) {
+            if let Some(p) = search(n) {
+                return std::fs::canonicalize(p).ok();
+            }
+        }
+    }
+    search(lib).and_then(|p| std::fs::canonicalize(p).ok())
+}

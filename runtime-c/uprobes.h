@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * uprobes.h - user-space probes: process("PATH").function(...) and its
+ * .return as uprobes and uretprobes placed by inode and file offset (the
+ * translator reads the offsets from the file's ELF symbol table; the module
+ * resolves PATH to an inode when it starts), optionally limited to one
+ * process; and process[...].begin / .end from the scheduler's exec and exit
+ * tracepoints.
+ */
+#ifndef RSTAP_UPROBES_H
+#define RSTAP_UPROBES_H
+
+#include <linux/uprobes.h>
+
+struct rt_uprobe {
+	const struct rt_probe *probe;
+	const char *path;	/* absolute path of the executable or library */
+	loff_t offset;		/* file offset of the probed instruction */
+	pid_t pid;		/* process(PID): only this process; 0: all */
+	bool ret;		/* a uretprobe (.return) */
+	bool optional;		/* the kernel refusing it is a warning */
+	bool registered;
+	struct inode *inode;	/* held (igrab) while registered */
+	struct mm_struct *mm;	/* process(PID): its mm, held by mmgrab */
+#ifdef RT_HAVE_UPROBE_REGISTER_REF
+	struct uprobe *uprobe;
+#endif
+	struct uprobe_consumer uc;
+};
+
+/* How many processes one process("PATH").end follows. */
+#define RT_PROC_TRACKED 64
+
+struct rt_proc_event {
+	const struct rt_probe *probe;
+	const char *path;	/* NULL: any executable */
+	pid_t pid;		/* 0: any process */
+	bool end;		/* .end (exit), else .begin (exec) */
+	struct inode *inode;
+	pid_t tracked[RT_PROC_TRACKED];	/* .end with a path: who runs it */
+};
+
+int rt_uprobes_arm(struct rt_uprobe *us, size_t n);
+void rt_uprobes_disarm(struct rt_uprobe *us, size_t n);
+int rt_proc_events_arm(struct rt_proc_event *es, size_t n);
+void rt_proc_events_disarm(struct rt_proc_event *es, size_t n);
+
+#endif /* RSTAP_UPROBES_H */
