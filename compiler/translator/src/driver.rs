@@ -304,6 +304,8 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
 
 /// After pass 4: write NAME.ko (-p4), or run it (pass 5).
 fn finish(opts: &Options, ko: &Path, module_name: &str, last_pass: u8) -> Result<i32> {
+    let signed = sign_module(opts, ko)?;
+    let ko = signed.as_ref().map_or(ko, |(_, p)| p.as_path());
     if last_pass == 4 {
         let dir = std::env::var_os("RSTAP_OUTPUT_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
         let out = dir.join(format!("{module_name}.ko"));
@@ -312,6 +314,36 @@ fn finish(opts: &Options, ko: &Path, module_name: &str, last_pass: u8) -> Result
         return Ok(0);
     }
     run_module(opts, ko)
+}
+
+/// --sign-key/--sign-cert: a signed copy of the module (the cache keeps the unsigned
+/// one), made with sign-file of the build tree of the kernel the module is for.
+fn sign_module(opts: &Options, ko: &Path) -> Result<Option<(tempfile_dir::Dir, PathBuf)>> {
+    let (Some(key), Some(cert)) = (&opts.sign_key, &opts.sign_cert) else { return Ok(None) };
+    let info = rstaprun::modinfo(ko).map_err(|e| anyhow::anyhow!("{}: {e}", ko.display()))?;
+    let release = info.get("rstap_kernel").cloned().unwrap_or_default();
+    let sign_file = Path::new("/lib/modules").join(&release).join("build/scripts/sign-file");
+    let dir = tempfile_dir::Dir(build::tempdir("rstap-sign")?);
+    let out = dir.0.join(ko.file_name().unwrap_or_default());
+    std::fs::copy(ko, &out).with_context(|| format!("copying {}", ko.display()))?;
+    let st = std::process::Command::new(&sign_file)
+        .args(["sha256".as_ref(), key.as_os_str(), cert.as_os_str(), out.as_os_str()])
+        .status()
+        .with_context(|| format!("running {}", sign_file.display()))?;
+    if !st.success() {
+        bail!("signing the module failed: {} exited with {st}", sign_file.display());
+    }
+    Ok(Some((dir, out)))
+}
+
+mod tempfile_dir {
+    /// A directory removed when dropped.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
 /// Pass 5: the loader, in-process.
@@ -333,6 +365,7 @@ fn run_module(opts: &Options, ko: &Path) -> Result<i32> {
         output: opts.output.clone(),
         buffer_mb: opts.buffer_mb,
         verbose: opts.verbose.saturating_sub(1) as u32,
+        load_only: opts.flight_recorder,
         ..Default::default()
     };
     let code = rstaprun::run(&ropts).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -91,6 +91,20 @@ pub struct Options {
     #[arg(short = 'L', value_name = "PROBE")]
     pub list_vars: Option<String>,
 
+    /// Flight recorder: build, then load with rstaprun -L (left running, detached;
+    /// attach with rstaprun -A NAME).
+    #[arg(short = 'F')]
+    pub flight_recorder: bool,
+
+    /// Sign the module with this private key (PEM), using the kernel build tree's
+    /// scripts/sign-file; needs --sign-cert.
+    #[arg(long = "sign-key", value_name = "FILE", requires = "sign_cert")]
+    pub sign_key: Option<PathBuf>,
+
+    /// The X.509 certificate (PEM or DER) of --sign-key.
+    #[arg(long = "sign-cert", value_name = "FILE", requires = "sign_key")]
+    pub sign_cert: Option<PathBuf>,
+
     /// The script file ('-' for standard input), then its arguments ($1, @1, ...).
     #[arg(value_name = "SCRIPT")]
     pub positional: Vec<String>,
