@@ -31,6 +31,7 @@
 #include "probe.h"
 #include "timer.h"
 #include "kprobes.h"
+#include "tapset_helpers.h"
 #include "uprobes.h"
 
 #endif /* RSTAP_RUNTIME_H */

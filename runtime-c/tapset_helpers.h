@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tapset_helpers.h - small helpers shared by the embedded C of several
+ * tapset functions: non-faulting reads of kernel and user memory (a bad
+ * address is a script error, never an oops), and walking the current
+ * process's argument and environment strings. All static inline: only what
+ * a module's functions use is compiled in.
+ */
+#ifndef RSTAP_TAPSET_HELPERS_H
+#define RSTAP_TAPSET_HELPERS_H
+
+#include <linux/uaccess.h>
+#include <linux/sched/mm.h>
+#include <linux/mm_types.h>
+#include <linux/cred.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/task_stack.h>
+#include <linux/sched/prio.h>
+
+/* Bytes of arguments or environment scanned at most in one call. */
+#define RT_PROC_STRINGS_MAX (64 * 1024)
+
+/* Copy n bytes of kernel memory at addr; false (and nothing raised) on a fault. */
+static inline bool rt_kread_ok(void *dst, unsigned long addr, size_t n)
+{
+	return copy_from_kernel_nofault(dst, (const void *)addr, n) == 0;
+}
+
+/* Copy n bytes of kernel memory at addr; a fault is a script error. */
+static inline bool rt_kread(struct rt_context *c, void *dst, unsigned long addr, size_t n)
+{
+	if (rt_kread_ok(dst, addr, n))
+		return true;
+	rt_errorf(c, "kernel read fault at 0x%lx", addr);
+	return false;
+}
+
+/*
+ * Copy n bytes of the current task's user memory at addr, with page faults
+ * disabled (a page that is not resident fails). Kernel threads have none.
+ */
+static inline bool rt_uread_ok(void *dst, unsigned long addr, size_t n)
+{
+	if (!current->mm || (current->flags & PF_KTHREAD))
+		return false;
+	return copy_from_user_nofault(dst, (const void __user *)addr, n) == 0;
+}
+
+/*
+ * Copy the NUL-terminated string at addr (kernel memory if !user, else the
+ * current task's user memory) into dst, at most size - 1 bytes, always
+ * terminated. Reads page by page so that a string ending before an
+ * unmapped page is read whole. Returns its length or -EFAULT.
+ */
+static inline long rt_read_string(char *dst, unsigned long addr, size_t size, bool user)
+{
+	size_t len = 0;
+
+	dst[0] = '\0';
+	while (len < size - 1) {
+		size_t chunk = min_t(size_t, size - 1 - len,
+				     PAGE_SIZE - ((addr + len) & ~PAGE_MASK));
+		char *nul;
+		bool ok = user ? rt_uread_ok(dst + len, addr + len, chunk)
+			       : rt_kread_ok(dst + len, addr + len, chunk);
+
+		if (!ok) {
+			dst[len] = '\0';
+			return -EFAULT;
+		}
+		nul = memchr(dst + len, '\0', chunk);
+		if (nul)
+			return nul - dst;
+		len += chunk;
+	}
+	dst[len] = '\0';
+	return len;
+}
+
+/*
+ * The next string of the current process's arguments or environment, from
+ * *pos (below end): copied into buf (truncated to size - 1), *pos moved
+ * past its NUL. Returns the bytes copied, or -EFAULT (then stop).
+ */
+static inline long rt_proc_next_string(unsigned long *pos, unsigned long end,
+				       char *buf, size_t size)
+{
+	unsigned long p = *pos;
+	size_t room = min_t(size_t, size, end - p + 1);
+	long n = rt_read_string(buf, p, room, true);
+	char skip[64];
+
+	if (n < 0)
+		return n;
+	p += n;
+	/* Longer than buf: find its end, keeping its beginning. */
+	while ((size_t)n == room - 1 && p < end) {
+		room = min_t(size_t, sizeof(skip), end - p + 1);
+		n = rt_read_string(skip, p, room, true);
+		if (n < 0)
+			return n;
+		p += n;
+	}
+	*pos = p + 1;	/* past the NUL */
+	return strlen(buf);
+}
+
+#endif /* RSTAP_TAPSET_HELPERS_H */
