@@ -22,6 +22,7 @@ fn vm_tier() {
 /// Builds and runs every case against one kernel; returns the failed cases.
 fn run_all(kver: &str) -> Vec<String> {
     let dir = scratch(&format!("vm-{kver}"));
+    compile_programs(&dir);
     let mut all = cases::all(&repo_root().join("tests/vm"));
     // `# build: -r OTHER`: for another installed kernel, when there is one.
     let other = kernel_releases().into_iter().find(|k| k != kver);
@@ -110,6 +111,23 @@ fn run_all(kver: &str) -> Vec<String> {
     }
     println!("vm tier on {kver}: {passed} passed, {} failed", failed.len());
     failed
+}
+
+/// The test programs of tests/vm/*.c, compiled into the scratch directory
+/// (where the scripts are built and run) once per `// cc: FLAGS -o NAME` line.
+fn compile_programs(dir: &std::path::Path) {
+    let src_dir = repo_root().join("tests/vm");
+    for entry in std::fs::read_dir(&src_dir).unwrap().flatten() {
+        let src = entry.path();
+        if src.extension().is_none_or(|e| e != "c") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&src).unwrap();
+        for flags in text.lines().filter_map(|l| l.strip_prefix("// cc: ")) {
+            let out = run(Command::new("cc").current_dir(dir).args(flags.split_whitespace()).arg(&src));
+            assert!(out.status.success(), "cc {flags} {}:\n{}", src.display(), text(&out.stderr));
+        }
+    }
 }
 
 fn shell_quote(s: &str) -> String {

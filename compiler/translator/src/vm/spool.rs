@@ -39,6 +39,10 @@ pub struct BuildRequest {
     pub args: Vec<String>,
     pub cwd: String,
     pub stdin: Option<String>,
+    /// `PID=PATH;...`: the executables of the guest's processes that numeric
+    /// arguments name, for process(PID) probes (userspace::PID_EXE_ENV).
+    #[serde(default)]
+    pub pid_exe: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -78,7 +82,12 @@ pub fn remote_build(spool: &Path, args: &[String], cwd: &Path, stdin: Option<&st
     static SEQ: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let id = format!("{}-{}-{}", std::process::id(), nanos % 1_000_000_000_000, SEQ.fetch_add(1, Ordering::Relaxed));
-    let req = BuildRequest { args: args.to_vec(), cwd: cwd.to_string_lossy().into_owned(), stdin: stdin.map(str::to_string) };
+    let req = BuildRequest {
+        args: args.to_vec(),
+        cwd: cwd.to_string_lossy().into_owned(),
+        stdin: stdin.map(str::to_string),
+        pid_exe: crate::userspace::pid_exe_map(args),
+    };
     let req_name = format!("req-{id}.json");
     write_atomic(spool, &req_name, &serde_json::to_vec(&req)?)
         .with_context(|| format!("writing a build request to {}", spool.display()))?;
@@ -203,6 +212,7 @@ pub fn run_request(dir: &Path, exe: &Path, id: &str, req: &BuildRequest) -> Buil
         .args(&req.args)
         .current_dir(&req.cwd)
         .env(OUTPUT_DIR_ENV, &out_dir)
+        .env(crate::userspace::PID_EXE_ENV, &req.pid_exe)
         .env_remove(SPOOL_ENV)
         .env_remove("RSTAP_VM")
         .stdin(if req.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
