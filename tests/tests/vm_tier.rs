@@ -122,8 +122,8 @@ fn compile_programs(dir: &std::path::Path) {
         if src.extension().is_none_or(|e| e != "c") {
             continue;
         }
-        let text = std::fs::read_to_string(&src).unwrap();
-        for flags in text.lines().filter_map(|l| l.strip_prefix("// cc: ")) {
+        let source = std::fs::read_to_string(&src).unwrap();
+        for flags in source.lines().filter_map(|l| l.strip_prefix("// cc: ")) {
             let out = run(Command::new("cc").current_dir(dir).args(flags.split_whitespace()).arg(&src));
             assert!(out.status.success(), "cc {flags} {}:\n{}", src.display(), text(&out.stderr));
         }

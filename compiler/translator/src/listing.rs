@@ -130,6 +130,11 @@ pub fn run(opts: &crate::options::Options) -> Result<i32> {
 pub fn list(points: &[ProbePoint], with_vars: bool, kernel_release: &str) -> Result<Vec<String>> {
     let mut out = BTreeSet::new();
     for p in points {
+        // User-space points: what they resolve to (userspace/).
+        if let Some(r) = crate::userspace::resolve(&p.components) {
+            out.extend(r.map_err(anyhow::Error::msg)?.into_iter().map(|(_, pp)| pp));
+            continue;
+        }
         let Some((pat, suffixes)) = kernel_function_parts(p) else {
             // Families without a pattern to expand list as written.
             out.insert(pp_string(&p.components));
