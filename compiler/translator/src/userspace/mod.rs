@@ -213,3 +213,31 @@ fn find_library(exe: &Path, lib: &str) -> Option<PathBuf> {
     }
     search(lib).and_then(|p| std::fs::canonicalize(p).ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_executable_functions() {
+        let exe = std::env::current_exe().unwrap();
+        let info = elf::read(&exe).unwrap();
+        assert!(info.functions.iter().any(|f| f.name == "main" && f.offset > 0));
+        assert!(info.needed.iter().any(|n| n.starts_with("libc.so")));
+    }
+
+    #[test]
+    fn files_and_libraries() {
+        assert!(find_file("sh").is_some_and(|p| p.is_absolute()));
+        assert!(find_file("/no/such/file").is_none());
+        let exe = std::env::current_exe().unwrap();
+        assert!(find_library(&exe, "libc").is_some_and(|p| p.to_string_lossy().contains("libc.so")));
+    }
+
+    #[test]
+    fn pid_map() {
+        let me = std::process::id().to_string();
+        let map = pid_exe_map([&me, &"x".to_string()]);
+        assert!(map.starts_with(&format!("{me}=/")), "{map}");
+    }
+}
