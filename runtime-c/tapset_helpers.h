@@ -16,6 +16,9 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched/task_stack.h>
 #include <linux/sched/prio.h>
+#include <linux/sched/clock.h>
+#include <linux/timekeeping.h>
+#include <linux/ctype.h>
 
 /* Bytes of arguments or environment scanned at most in one call. */
 #define RT_PROC_STRINGS_MAX (64 * 1024)
@@ -103,6 +106,75 @@ static inline long rt_proc_next_string(unsigned long *pos, unsigned long end,
 	}
 	*pos = p + 1;	/* past the NUL */
 	return strlen(buf);
+}
+
+/* tokenize(): the string being split, per processor (a hit stays on one). */
+struct rt_tokenize_state {
+	char buf[MAXSTRINGLEN];
+	char *next;
+};
+static __maybe_unused DEFINE_PER_CPU(struct rt_tokenize_state, rt_tokenize_state);
+
+/*
+ * text_str() and friends: src with unprintable characters escaped as C
+ * does (\n, \t, \", \\, \ooo ...), from its first inlen characters (0: all),
+ * within MAXSTRINGLEN. With quoted, in double quotes, and "..." after the
+ * closing quote when something was left out.
+ */
+static inline void rt_text_escape(char *dst, const char *src, long long inlen, bool quoted)
+{
+	size_t room = MAXSTRINGLEN - 1 - (quoted ? 5 : 0);	/* "" and ... */
+	size_t len = 0;
+	bool cut = false;
+	long long i;
+
+	if (inlen <= 0 || inlen > MAXSTRINGLEN)
+		inlen = MAXSTRINGLEN;
+	if (quoted)
+		dst[len++] = '"';
+	for (i = 0; src[i]; i++) {
+		unsigned char ch = src[i];
+		char esc[5];
+		size_t n;
+
+		if (i >= inlen) {
+			cut = true;
+			break;
+		}
+		switch (ch) {
+		case '\a': strcpy(esc, "\\a"); break;
+		case '\b': strcpy(esc, "\\b"); break;
+		case '\f': strcpy(esc, "\\f"); break;
+		case '\n': strcpy(esc, "\\n"); break;
+		case '\r': strcpy(esc, "\\r"); break;
+		case '\t': strcpy(esc, "\\t"); break;
+		case '\v': strcpy(esc, "\\v"); break;
+		case '"': strcpy(esc, "\\\""); break;
+		case '\\': strcpy(esc, "\\\\"); break;
+		default:
+			if (ch < 0x20 || ch >= 0x7f)
+				snprintf(esc, sizeof(esc), "\\%03o", ch);
+			else {
+				esc[0] = ch;
+				esc[1] = '\0';
+			}
+		}
+		n = strlen(esc);
+		if (len + n > room) {
+			cut = true;
+			break;
+		}
+		memcpy(dst + len, esc, n);
+		len += n;
+	}
+	if (quoted) {
+		dst[len++] = '"';
+		if (cut) {
+			memcpy(dst + len, "...", 3);
+			len += 3;
+		}
+	}
+	dst[len] = '\0';
 }
 
 #endif /* RSTAP_TAPSET_HELPERS_H */
