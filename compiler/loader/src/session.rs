@@ -597,10 +597,14 @@ impl Session {
             .read(true)
             .write(true)
             .open(dir.join("control"))
-            .map_err(io_err(format!(
-                "cannot open {} (is {name} an rstap module?)",
-                dir.join("control").display()
-            )))?;
+            .map_err(|e| {
+                let hint = if errno_of(&e) == Errno::EPERM {
+                    "kernel lockdown restricts debugfs, which rstap's transport needs"
+                } else {
+                    "is it an rstap module?"
+                };
+                io_err(format!("cannot open {} ({hint})", dir.join("control").display()))(e)
+            })?;
         let mut traces = Vec::new();
         let entries = std::fs::read_dir(&dir).map_err(io_err(format!("{}", dir.display())))?;
         for e in entries.flatten() {
