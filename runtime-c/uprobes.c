@@ -3,8 +3,8 @@
  * uprobes.c - registering a module's uprobes and uretprobes and running
  * their hits, and the process begin/end events.
  *
- * Uprobes: each PATH is resolved to an inode with kern_path() at start and
- * the inode is held until the probe is unregistered. A process(PID) probe
+ * Uprobes: each PATH is resolved with kern_path() at start and held (path
+ * and dentry, hence the inode) until the probe is unregistered. A process(PID) probe
  * keeps the process's mm (mmgrab: the pointer stays unique) so that the
  * consumer's filter keeps the breakpoint out of every other process; the
  * handler checks the process again because another consumer of the same
@@ -103,26 +103,25 @@ static struct mm_struct *rt_pid_mm(pid_t nr)
 	return mm;
 }
 
-static struct inode *rt_path_inode(const char *name, int *rc)
+/* Looks @name up and holds it in @file; its inode, or NULL with *rc set. */
+static struct inode *rt_path_inode(const char *name, struct path *file, int *rc)
 {
-	struct path path;
-	struct inode *inode;
-
-	*rc = kern_path(name, LOOKUP_FOLLOW, &path);
+	*rc = kern_path(name, LOOKUP_FOLLOW, file);
 	if (*rc)
 		return NULL;
-	inode = igrab(d_inode(path.dentry));
-	path_put(&path);
-	if (!inode)
-		*rc = -ENOENT;
-	return inode;
+	if (!d_is_reg(file->dentry)) {
+		path_put(file);
+		*rc = -EINVAL;
+		return NULL;
+	}
+	return d_inode(file->dentry);
 }
 
 static int rt_uprobe_arm_one(struct rt_uprobe *u)
 {
 	int rc;
 
-	u->inode = rt_path_inode(u->path, &rc);
+	u->inode = rt_path_inode(u->path, &u->file, &rc);
 	if (!u->inode) {
 		rt_uprobe_refused(u, "cannot open the file", rc);
 		return rc;
@@ -158,7 +157,7 @@ fail:
 	if (u->mm)
 		mmdrop(u->mm);
 	u->mm = NULL;
-	iput(u->inode);
+	path_put(&u->file);
 	u->inode = NULL;
 	return rc;
 }
@@ -207,7 +206,7 @@ void rt_uprobes_disarm(struct rt_uprobe *us, size_t n)
 		if (u->mm)
 			mmdrop(u->mm);
 		u->mm = NULL;
-		iput(u->inode);
+		path_put(&u->file);
 		u->inode = NULL;
 	}
 }
@@ -340,7 +339,7 @@ int rt_proc_events_arm(struct rt_proc_event *es, size_t n)
 			begin = true;
 		if (!e->path)
 			continue;
-		e->inode = rt_path_inode(e->path, &rc);
+		e->inode = rt_path_inode(e->path, &e->file, &rc);
 		if (!e->inode) {
 			char msg[320];
 			int len = scnprintf(msg, sizeof(msg),
@@ -392,7 +391,7 @@ void rt_proc_events_disarm(struct rt_proc_event *es, size_t n)
 	rt_tp_exec_on = rt_tp_exit_on = false;
 	for (i = 0; i < n; i++) {
 		if (es[i].inode)
-			iput(es[i].inode);
+			path_put(&es[i].file);
 		es[i].inode = NULL;
 	}
 }

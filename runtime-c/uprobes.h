@@ -20,7 +20,10 @@ struct rt_uprobe {
 	bool ret;		/* a uretprobe (.return) */
 	bool optional;		/* the kernel refusing it is a warning */
 	bool registered;
-	struct inode *inode;	/* held (igrab) while registered */
+	struct path file;	/* held while registered: keeps the dentry, so
+				 * filesystems that drop unused dentries (9p,
+				 * NFS) give exec the same inode */
+	struct inode *inode;	/* file's inode */
 	struct mm_struct *mm;	/* process(PID): its mm, held by mmgrab */
 #ifdef RT_HAVE_UPROBE_REGISTER_REF
 	struct uprobe *uprobe;
@@ -36,6 +39,7 @@ struct rt_proc_event {
 	const char *path;	/* NULL: any executable */
 	pid_t pid;		/* 0: any process */
 	bool end;		/* .end (exit), else .begin (exec) */
+	struct path file;
 	struct inode *inode;
 	pid_t tracked[RT_PROC_TRACKED];	/* .end with a path: who runs it */
 };
