@@ -94,6 +94,10 @@ void rt_kprobes_disarm(struct rt_kprobe *ks, size_t n)
 
 		if (!k->registered)
 			continue;
+		/* Hits the kernel dropped (another kprobe running, no free
+		 * return instance: see .maxactive) count as skipped probes. */
+		atomic_add(k->ret ? k->u.rp.nmissed : k->u.kp.nmissed,
+			   &rt_session.skipped);
 		if (!kps || !rps) {
 			/* No memory for the batch: one by one, slower. */
 			if (k->ret)

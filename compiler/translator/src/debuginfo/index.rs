@@ -521,7 +521,7 @@ fn file_name(dwarf: &gimli::Dwarf<R>, unit: &gimli::Unit<R>, index: u64, comp_di
     let header = lp.header();
     let file = header.file(index)?;
     let name = dwarf.attr_string(unit, file.path_name()).ok()?.to_string_lossy().into_owned();
-    let mut path = if name.starts_with('/') {
+    let path = if name.starts_with('/') {
         name
     } else {
         let dir = file
@@ -540,11 +540,11 @@ fn file_name(dwarf: &gimli::Dwarf<R>, unit: &gimli::Unit<R>, index: u64, comp_di
             format!("{dir}/{name}")
         }
     };
-    Some(relative(&mut path, comp_dir, roots))
+    Some(relative(&path, comp_dir, roots))
 }
 
-fn relative(path: &mut String, comp_dir: Option<&str>, roots: &Roots) -> String {
-    let mut p = path.as_str();
+fn relative(path: &str, comp_dir: Option<&str>, roots: &Roots) -> String {
+    let mut p = path;
     for root in [roots.source.as_deref(), comp_dir].into_iter().flatten() {
         // The root may be spelled relative ("debian/build/source_rt/") to a
         // directory the path spells in full: strip through it at a '/'.

@@ -130,9 +130,9 @@ fn extract(deb: &Path, members: &[String], verbose: bool) -> Result<()> {
         }
         to.write_all(&buf[..n])?;
         done += n as u64;
-        if total > 0 {
-            let pct = (done * 100 / total).min(100);
-            if pct != shown && (tty || verbose && pct % 10 == 0) {
+        if let Some(pct) = (done * 100).checked_div(total) {
+            let pct = pct.min(100);
+            if pct != shown && (tty || (verbose && pct.is_multiple_of(10))) {
                 shown = pct;
                 if tty {
                     eprint!("\rrstap --prep: extracting {} ... {pct}%", members.join(" "));

@@ -92,6 +92,7 @@ fn kernel_function(comps: &[Component], release: &str) -> Result<Vec<(KprobePoin
     let mut refused = Vec::new();
     for f in matched {
         if !wanted(f, inst) {
+            refused.push(f);
             continue;
         }
         let pp = format!("{}{suffix}", function_pp(f));
