@@ -19,6 +19,7 @@
 #include <linux/sched/clock.h>
 #include <linux/timekeeping.h>
 #include <linux/ctype.h>
+#include <linux/hash.h>
 
 /* Bytes of arguments or environment scanned at most in one call. */
 #define RT_PROC_STRINGS_MAX (64 * 1024)
@@ -175,6 +176,69 @@ static inline void rt_text_escape(char *dst, const char *src, long long inlen, b
 		}
 	}
 	dst[len] = '\0';
+}
+
+/*
+ * thread_indent() and friends: a nesting depth per thread, in a fixed table
+ * each function using it declares (static, so only what is used is built).
+ * A thread claims a free slot with cmpxchg, and frees it when its depth is
+ * back to 0; a full table gives depth 0. indent() shares one slot between
+ * all threads (key 1, never freed).
+ */
+#define RT_INDENT_SLOTS 1024
+
+struct rt_indent_slot {
+	atomic_t key;		/* tid + 1; 0: free */
+	atomic_t depth;
+	u64 base_us;		/* time of the outermost entry */
+};
+
+/*
+ * Changes the depth of key by delta; returns the depth the caller shows
+ * (before an increase, after a decrease), in *after the new depth and in
+ * *rel_us the microseconds since the outermost entry.
+ */
+static inline int rt_indent(struct rt_indent_slot *table, unsigned int nslots, int key,
+			    long long delta, bool release, u64 *rel_us, int *after)
+{
+	u64 now = div_u64(ktime_get_real_fast_ns(), NSEC_PER_USEC);
+	unsigned int h = hash_32(key, 16) % nslots, i;
+	struct rt_indent_slot *s = NULL;
+	int d = clamp_t(long long, delta, -1000, 1000);
+	int depth;
+
+	for (i = 0; i < nslots; i++) {
+		struct rt_indent_slot *t = &table[(h + i) % nslots];
+
+		if (atomic_read(&t->key) == key) {
+			s = t;
+			break;
+		}
+	}
+	for (i = 0; !s && i < nslots; i++) {
+		struct rt_indent_slot *t = &table[(h + i) % nslots];
+
+		if (atomic_cmpxchg(&t->key, 0, key) == 0) {
+			atomic_set(&t->depth, 0);
+			s = t;
+		}
+	}
+	*rel_us = 0;
+	*after = 0;
+	if (!s)
+		return 0;
+	if (atomic_read(&s->depth) <= 0)
+		s->base_us = now;	/* the outermost entry */
+	*rel_us = now - s->base_us;
+	depth = atomic_add_return(d, &s->depth);
+	if (depth < 0) {
+		atomic_set(&s->depth, 0);
+		depth = 0;
+	}
+	*after = depth;
+	if (!depth && release)
+		atomic_set(&s->key, 0);
+	return d > 0 ? depth - d : depth;
 }
 
 #endif /* RSTAP_TAPSET_HELPERS_H */
