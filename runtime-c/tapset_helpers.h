@@ -241,4 +241,26 @@ static inline int rt_indent(struct rt_indent_slot *table, unsigned int nslots, i
 	return d > 0 ? depth - d : depth;
 }
 
+/*
+ * set_kernel_*() (guru mode): write n bytes to kernel memory at addr
+ * without faulting, as copy_to_kernel_nofault (not exported) does. A user
+ * address or a fault is -EFAULT.
+ */
+static inline int rt_kwrite_nofault(unsigned long addr, const void *src, size_t n)
+{
+	const u8 *s = src;
+	size_t i;
+
+	if (addr < TASK_SIZE_MAX || addr + n < addr)
+		return -EFAULT;
+	pagefault_disable();
+	for (i = 0; i < n; i++)
+		__put_kernel_nofault((u8 *)(addr + i), s + i, u8, fault);
+	pagefault_enable();
+	return 0;
+fault:
+	pagefault_enable();
+	return -EFAULT;
+}
+
 #endif /* RSTAP_TAPSET_HELPERS_H */
