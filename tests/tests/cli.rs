@@ -184,3 +184,13 @@ fn rstaprun_links_neither_the_translator_nor_gimli_nor_tera() {
         assert!(!deps.lines().any(|l| l.starts_with(forbidden)), "rstaprun depends on {forbidden}:\n{deps}");
     }
 }
+
+#[test]
+fn prep_reports_installed_debuginfo() {
+    // The build and VM tiers need it, so setup.sh installed it: --prep finds it.
+    let kver = rstap_tests::kernel_releases().into_iter().find(|k| std::path::Path::new(&format!("/usr/lib/debug/boot/vmlinux-{k}")).exists());
+    let Some(kver) = kver else { panic!("no kernel debuginfo installed: run scripts/setup.sh") };
+    let (code, _, err) = rstap(&["--prep", "-r", &kver]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(&format!("debuginfo for {kver} is installed")), "{err}");
+}

@@ -125,6 +125,10 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
     if opts.list.is_some() || opts.list_vars.is_some() {
         return crate::listing::run(opts);
     }
+    if opts.prep {
+        crate::debuginfo::prep::prep_modules(opts.kernel_release.as_deref(), &opts.positional, opts.verbose > 0)?;
+        return Ok(0);
+    }
     let last_pass = opts.last_pass.unwrap_or(5);
     // Inside `rstap vm`, the host builds (Kbuild under emulation is ~44x slower).
     if last_pass >= 4 {

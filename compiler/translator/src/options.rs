@@ -105,6 +105,11 @@ pub struct Options {
     #[arg(long = "sign-cert", value_name = "FILE", requires = "sign_key")]
     pub sign_cert: Option<PathBuf>,
 
+    /// Install what the target kernel (-r) needs: its headers and the vmlinux debuginfo
+    /// (SystemTap's stap-prep). Module names given as arguments get their debuginfo too.
+    #[arg(long = "prep")]
+    pub prep: bool,
+
     /// The script file ('-' for standard input), then its arguments ($1, @1, ...).
     #[arg(value_name = "SCRIPT")]
     pub positional: Vec<String>,
