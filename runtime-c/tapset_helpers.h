@@ -117,31 +117,26 @@ struct rt_tokenize_state {
 static __maybe_unused DEFINE_PER_CPU(struct rt_tokenize_state, rt_tokenize_state);
 
 /*
- * text_str() and friends: src with unprintable characters escaped as C
- * does (\n, \t, \", \\, \ooo ...), from its first inlen characters (0: all),
- * within MAXSTRINGLEN. With quoted, in double quotes, and "..." after the
- * closing quote when something was left out.
+ * text_str() and friends: srclen bytes of src (NULs included) with
+ * unprintable characters escaped as C does (\n, \t, \", \\, \ooo ...), in
+ * at most outmax characters (< MAXSTRINGLEN). With quoted, in double
+ * quotes, and "..." after the closing quote when something was left out
+ * (or cut is already true: the caller gave only part of its input).
  */
-static inline void rt_text_escape(char *dst, const char *src, long long inlen, bool quoted)
+static inline void rt_escape(char *dst, const char *src, size_t srclen, size_t outmax,
+			     bool quoted, bool cut)
 {
-	size_t room = MAXSTRINGLEN - 1 - (quoted ? 5 : 0);	/* "" and ... */
-	size_t len = 0;
-	bool cut = false;
-	long long i;
+	size_t room, len = 0, i;
 
-	if (inlen <= 0 || inlen > MAXSTRINGLEN)
-		inlen = MAXSTRINGLEN;
-	if (quoted)
+	outmax = min_t(size_t, outmax, MAXSTRINGLEN - 1);
+	room = outmax - (quoted ? min_t(size_t, outmax, 5) : 0);	/* "" and ... */
+	if (quoted && outmax >= 2)
 		dst[len++] = '"';
-	for (i = 0; src[i]; i++) {
+	for (i = 0; i < srclen; i++) {
 		unsigned char ch = src[i];
 		char esc[5];
 		size_t n;
 
-		if (i >= inlen) {
-			cut = true;
-			break;
-		}
 		switch (ch) {
 		case '\a': strcpy(esc, "\\a"); break;
 		case '\b': strcpy(esc, "\\b"); break;
@@ -153,30 +148,46 @@ static inline void rt_text_escape(char *dst, const char *src, long long inlen, b
 		case '"': strcpy(esc, "\\\""); break;
 		case '\\': strcpy(esc, "\\\\"); break;
 		default:
-			if (ch < 0x20 || ch >= 0x7f)
+			if (ch < 0x20 || ch >= 0x7f) {
 				snprintf(esc, sizeof(esc), "\\%03o", ch);
-			else {
+			} else {
 				esc[0] = ch;
 				esc[1] = '\0';
 			}
 		}
 		n = strlen(esc);
-		if (len + n > room) {
+		if (len + n > room + (quoted && outmax >= 2 ? 1 : 0)) {
 			cut = true;
 			break;
 		}
 		memcpy(dst + len, esc, n);
 		len += n;
 	}
-	if (quoted) {
+	if (quoted && outmax >= 2) {
 		dst[len++] = '"';
-		if (cut) {
+		if (cut && len + 3 <= outmax) {
 			memcpy(dst + len, "...", 3);
 			len += 3;
 		}
 	}
 	dst[len] = '\0';
 }
+
+/* text_strn(): src up to its NUL, from its first inlen characters (0: all). */
+static inline void rt_text_escape(char *dst, const char *src, long long inlen, bool quoted)
+{
+	size_t n = strlen(src);
+	bool cut = false;
+
+	if (inlen > 0 && inlen < n) {
+		n = inlen;
+		cut = true;
+	}
+	rt_escape(dst, src, n, MAXSTRINGLEN - 1, quoted, cut);
+}
+
+/* Per-processor scratch for a buffer read before escaping (a hit stays on one). */
+static __maybe_unused DEFINE_PER_CPU(struct { char buf[MAXSTRINGLEN]; }, rt_scratch);
 
 /*
  * thread_indent() and friends: a nesting depth per thread, in a fixed table
