@@ -121,7 +121,13 @@ static int rt_uprobe_arm_one(struct rt_uprobe *u)
 {
 	int rc;
 
+	/*
+	 * Uprobes live on the inode that backs the pages: on overlayfs that is
+	 * the real inode beneath (as the kernel's own uprobe tracer does).
+	 */
 	u->inode = rt_path_inode(u->path, &u->file, &rc);
+	if (u->inode)
+		u->inode = d_real_inode(u->file.dentry);
 	if (!u->inode) {
 		rt_uprobe_refused(u, "cannot open the file", rc);
 		return rc;
