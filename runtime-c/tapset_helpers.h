@@ -20,6 +20,7 @@
 #include <linux/timekeeping.h>
 #include <linux/ctype.h>
 #include <linux/hash.h>
+#include <linux/sched/loadavg.h>
 
 /* Bytes of arguments or environment scanned at most in one call. */
 #define RT_PROC_STRINGS_MAX (64 * 1024)
