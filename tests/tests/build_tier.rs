@@ -72,3 +72,28 @@ fn defines_reach_the_compiler() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("MAXSTRINGLEN must be between"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn several_kernels_build_in_parallel_one_module_each() {
+    let dir = scratch("build-multi");
+    let out = run(Command::new(bin("rstap")).current_dir(&dir).args(["-p4", "-r", "all", "-m", "multi", "-e", HELLO]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // -r all: every kernel whose headers are installed.
+    let kernels: Vec<String> = std::fs::read_dir("/lib/modules")
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().join("build/Makefile").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let printed: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+    assert_eq!(printed.len(), kernels.len(), "{printed:?}");
+    for k in kernels {
+        let ko = dir.join(format!("multi-{k}.ko"));
+        assert!(printed.contains(&format!("multi-{k}.ko")), "{printed:?}");
+        assert_eq!(modinfo(&ko, "rstap_kernel"), k);
+        assert_eq!(modinfo(&ko, "name"), "multi");
+    }
+    // Running needs one kernel.
+    let out = run(Command::new(bin("rstap")).args(["-r", "a", "-r", "b", "-e", HELLO]));
+    assert!(text(&out.stderr).contains("add -p4"), "{}", text(&out.stderr));
+}

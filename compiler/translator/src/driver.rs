@@ -21,6 +21,12 @@ pub fn main() -> i32 {
     if argv.get(1).map(String::as_str) == Some("vm") {
         return vm_main(&argv[1..]);
     }
+    if let Some(releases) = crate::multikernel::requested(&argv) {
+        return crate::multikernel::build_all(&argv, &releases).unwrap_or_else(|e| {
+            eprintln!("rstap: {e:#}");
+            1
+        });
+    }
     let opts = Options::parse_from(&argv);
     match run(&opts, &argv) {
         Ok(code) => code,

@@ -9,6 +9,7 @@ pub mod listing;
 pub mod diag;
 pub mod driver;
 pub mod format;
+pub mod multikernel;
 pub mod options;
 pub mod stats;
 pub mod passes;

@@ -31,7 +31,8 @@ pub struct Options {
     #[arg(short = 'm', value_name = "NAME")]
     pub module_name: Option<String>,
 
-    /// Build for kernel release KVER (its headers must be installed).
+    /// Build for kernel release KVER (its headers must be installed). With -p4, several
+    /// -r (or -r all) build one NAME-KVER.ko per kernel, in parallel.
     #[arg(short = 'r', value_name = "KVER")]
     pub kernel_release: Option<String>,
 
