@@ -173,6 +173,7 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
         let ty = match inf.globals[i] {
             Some((t, _)) => t,
             None if stat.is_some() => Type::Long,
+            None if g.span.file == table.user_file && u.array.is_none() && u.scalar.is_none() => Type::Long,
             None => {
                 inf.diags.push(
                     Diagnostic::warning(format!("global '{}' is never given a value; it is a long", g.name.name))
@@ -278,6 +279,9 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
             }
         }
     }
+    // One message per mistake: the same check may run on a place twice.
+    let mut seen = BTreeSet::new();
+    inf.diags.retain(|d| seen.insert(format!("{d:?}")));
     let failed = inf.diags.iter().any(Diagnostic::is_error);
     diags.append(&mut inf.diags);
     (!failed).then_some(program)
@@ -331,6 +335,16 @@ impl Infer<'_, '_> {
             collect_calls_block(&p.body, &mut todo);
         }
         while let Some((name, span)) = todo.pop() {
+            if let Some(f) = self.table.functions.get(name.as_str()) {
+                if f.private && f.span.file != span.file {
+                    self.diags.push(
+                        Diagnostic::error(format!("function '{name}' is private to the file that defines it"))
+                            .with_span(span)
+                            .with_label(f.name.span, "defined private here"),
+                    );
+                    continue;
+                }
+            }
             if BUILTINS.contains(&name.as_str()) || used.contains(&name) {
                 continue;
             }
