@@ -456,19 +456,36 @@ impl<'p> BodyGen<'p> {
         self.emit_format(name == "sprintf", &format::kernel_format(&pieces), &vals)
     }
 
+    /// A printf-family call. `vals` are C expressions already cast to what the
+    /// kernel format takes (`(long long)`, `(int)`, or a string). They are
+    /// evaluated into temporaries first, left to right as SystemTap does (C
+    /// leaves the order of a call's arguments unspecified).
     fn emit_format(&mut self, to_string: bool, fmt: &[u8], vals: &[String]) -> String {
         let lit = format::c_string_literal(fmt);
-        let args: String = vals.iter().map(|v| format!(", {v}")).collect();
+        let mut binds = String::new();
+        let mut args = String::new();
+        for v in vals {
+            let t = self.fresh();
+            let ty = if v.starts_with("(long long)") {
+                "long long"
+            } else if v.starts_with("(int)") {
+                "int"
+            } else {
+                "const char *"
+            };
+            binds.push_str(&format!("{ty} {t} = {v}; "));
+            args.push_str(&format!(", {t}"));
+        }
         if to_string {
             let t = self.string_temp();
             if fmt.is_empty() {
                 return format!("({{ {t}[0] = '\\0'; (const char *){t}; }})");
             }
-            format!("rt_sprintf({t}, {lit}{args})")
+            format!("({{ {binds}rt_sprintf({t}, {lit}{args}); }})")
         } else if fmt.is_empty() {
             "0".into()
         } else {
-            format!("({{ rt_printf(c, {lit}{args}); 0; }})")
+            format!("({{ {binds}rt_printf(c, {lit}{args}); 0; }})")
         }
     }
 
