@@ -3,6 +3,7 @@
 //! ```text
 //! # script: ../shared/corpus/seed/09_timer_hello.stp   build this script instead (from the repo root)
 //! # build: -D MAXACTION=50        extra options for `rstap -p4`
+//! # kernels: 6.1.*                run only on kernels whose release matches (a `*` glob)
 //! # run: {rstaprun} {ko} n=5      the guest's shell command ({rstaprun} {rstap} {ko} {script} {dir} {shared})
 //! # exit: 1                       expected exit status (default 0)
 //! #> hello world!                 one exact line of stdout (all of them, in order)
@@ -26,6 +27,8 @@ pub struct Case {
     pub name: String,
     pub script: PathBuf,
     pub build_opts: Vec<String>,
+    /// `# kernels:` globs; empty: every kernel.
+    pub kernels: Vec<String>,
     pub run: String,
     pub exit: i32,
     /// Expected stdout lines, in order.
@@ -36,6 +39,11 @@ pub struct Case {
 impl Case {
     pub fn needs_host_build(&self) -> bool {
         self.run.contains("{ko}")
+    }
+
+    /// Whether the case runs on this kernel release.
+    pub fn runs_on(&self, release: &str) -> bool {
+        self.kernels.is_empty() || self.kernels.iter().any(|g| glob(g, release))
     }
 
     /// The guest command with placeholders filled in.
@@ -92,6 +100,7 @@ pub fn parse(script: &Path) -> Case {
         name: script.file_stem().unwrap().to_string_lossy().into_owned(),
         script: script.to_path_buf(),
         build_opts: Vec::new(),
+        kernels: Vec::new(),
         run: "{rstaprun} {ko}".into(),
         exit: 0,
         stdout: Vec::new(),
@@ -108,6 +117,8 @@ pub fn parse(script: &Path) -> Case {
             c.stderr_match.push(x.to_string());
         } else if let Some(x) = line.strip_prefix("# script: ") {
             c.script = crate::repo_root().join(x.trim());
+        } else if let Some(x) = line.strip_prefix("# kernels: ") {
+            c.kernels.extend(x.split_whitespace().map(str::to_string));
         } else if let Some(x) = line.strip_prefix("# build: ") {
             c.build_opts.extend(x.split_whitespace().map(str::to_string));
         } else if let Some(x) = line.strip_prefix("# run: ") {
@@ -130,4 +141,23 @@ pub fn all(dir: &Path) -> Vec<Case> {
         .collect();
     v.sort_by(|a, b| a.name.cmp(&b.name));
     v
+}
+
+fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            text.starts_with(head) && (0..=text.len() - head.len()).any(|i| glob(rest, &text[head.len() + i..]))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn kernel_globs() {
+        assert!(super::glob("6.1.*", "6.1.0-56-amd64"));
+        assert!(!super::glob("6.1.*", "6.12.117+deb12-amd64"));
+        assert!(super::glob("*-rt-*", "6.1.0-56-rt-amd64"));
+    }
 }

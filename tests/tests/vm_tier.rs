@@ -24,6 +24,13 @@ fn run_all(kver: &str) -> Vec<String> {
     let dir = scratch(&format!("vm-{kver}"));
     compile_programs(&dir);
     let mut all = cases::all(&repo_root().join("tests/vm"));
+    all.retain(|c| {
+        let ok = c.runs_on(kver);
+        if !ok {
+            println!("vm {kver} {} ... not for this kernel (# kernels: {})", c.name, c.kernels.join(" "));
+        }
+        ok
+    });
     // `# build: -r OTHER`: for another installed kernel, when there is one.
     let other = kernel_releases().into_iter().find(|k| k != kver);
     all.retain_mut(|c| match c.build_opts.iter().position(|o| o == "OTHER") {
