@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! # script: ../shared/corpus/seed/09_timer_hello.stp   build this script instead (from the repo root)
-//! # build: -D MAXACTION=50        extra options for `rstap -p4`
+//! # build: -D MAXACTION=50        extra options for `rstap -p4` ({repo}: the repository)
 //! # kernels: 6.1.*                run only on kernels whose release matches (a `*` glob)
 //! # run: {rstaprun} {ko} n=5      the guest's shell command ({rstaprun} {rstap} {ko} {script} {dir} {shared})
 //! # exit: 1                       expected exit status (default 0)

@@ -195,3 +195,15 @@ fn prep_reports_installed_debuginfo() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains(&format!("debuginfo for {kver} is installed")), "{err}");
 }
+
+#[test]
+fn unused_tapset_globals_stay_out_of_the_module() {
+    let lib = repo_root().join("tests/vm/tapsets").display().to_string();
+    let (code, out, err) = rstap(&["-p3", "-I", &lib, "-e", "probe begin { exit() }"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("test_counter_value"), "an unused tapset global was emitted");
+    assert!(!err.contains("warning"), "{err}");
+    let (code, out, err) = rstap(&["-p3", "-I", &lib, "-e", "probe begin { println(test_counter_bump()) }"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("g_test_counter_value_lock, true"), "{out}");
+}

@@ -59,7 +59,14 @@ fn run_all(kver: &str) -> Vec<String> {
             s.spawn(|| loop {
                 let Some(c) = queue.lock().unwrap().pop() else { break };
                 let release = c.build_opts.iter().position(|o| o == "-r").map(|i| c.build_opts[i + 1].as_str()).unwrap_or(kver);
-                let opts: Vec<&String> = c.build_opts.iter().enumerate().filter(|(i, o)| *o != "-r" && (*i == 0 || c.build_opts[i - 1] != "-r")).map(|(_, o)| o).collect();
+                let repo = repo_root().display().to_string();
+                let opts: Vec<String> = c
+                    .build_opts
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, o)| *o != "-r" && (*i == 0 || c.build_opts[i - 1] != "-r"))
+                    .map(|(_, o)| o.replace("{repo}", &repo))
+                    .collect();
                 let out = run(Command::new(&rstap)
                     .current_dir(&dir)
                     .args(["-p4", "-r", release, "-m", &c.name])

@@ -117,6 +117,12 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
         inf.function(table.functions[name.as_str()], s);
     }
     let mut program = Program::default();
+    // Globals that reachable code reads or writes.
+    let mut used_globals: BTreeSet<usize> = BTreeSet::new();
+    for sc in probe_scopes.iter().chain(fn_scopes.values()) {
+        used_globals.extend(&sc.reads);
+        used_globals.extend(&sc.writes);
+    }
     for (i, g) in table.globals.iter().enumerate() {
         let u = inf.uses[i].clone();
         if let (Some((_, at)), Some(sc)) = (u.array, u.scalar) {
@@ -174,6 +180,8 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
             Some((t, _)) => t,
             None if stat.is_some() => Type::Long,
             None if g.span.file == table.user_file && u.array.is_none() && u.scalar.is_none() => Type::Long,
+            // A tapset's global that this script never reaches: dropped below.
+            None if g.span.file != table.user_file && !used_globals.contains(&i) => Type::Long,
             None => {
                 inf.diags.push(
                     Diagnostic::warning(format!("global '{}' is never given a value; it is a long", g.name.name))
@@ -245,16 +253,31 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
     program.embedded = table.embedded.iter().map(|c| c.code.clone()).collect();
     // Warnings like SystemTap's: what the user's script declares but never uses.
     let user = table.user_file;
-    let mut used_globals: BTreeSet<usize> = BTreeSet::new();
-    for sc in probe_scopes.iter().chain(fn_scopes.values()) {
-        used_globals.extend(&sc.reads);
-        used_globals.extend(&sc.writes);
-    }
     for (i, g) in table.globals.iter().enumerate() {
         if g.span.file == user && !used_globals.contains(&i) {
             inf.diags.push(
                 Diagnostic::warning(format!("eliding unused variable '{}'", g.name.name)).with_span(g.name.span),
             );
+        }
+    }
+    // Tapset globals that nothing reachable uses stay out of the module.
+    let keep: Vec<bool> =
+        table.globals.iter().enumerate().map(|(i, g)| g.span.file == user || used_globals.contains(&i)).collect();
+    if keep.contains(&false) {
+        let mut remap = vec![usize::MAX; keep.len()];
+        let mut n = 0;
+        for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+            remap[i] = n;
+            n += 1;
+        }
+        let mut i = 0;
+        program.globals.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+        for p in &mut program.probes {
+            p.reads = p.reads.iter().map(|g| remap[*g]).collect();
+            p.writes = p.writes.iter().map(|g| remap[*g]).collect();
         }
     }
     let mut unused_fns: Vec<&ast::Function> =
