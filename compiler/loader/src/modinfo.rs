@@ -256,3 +256,45 @@ mod tests {
         assert!(modinfo_from_bytes(&data[..data.len() / 2]).is_err());
     }
 }
+
+/// The running kernel's GNU build-id, from /sys/kernel/notes (None if unreadable).
+pub fn running_build_id() -> Option<String> {
+    build_id_from_notes(&std::fs::read("/sys/kernel/notes").ok()?)
+}
+
+/// The GNU build-id (note type 3, owner "GNU") in a raw ELF note blob.
+pub fn build_id_from_notes(mut notes: &[u8]) -> Option<String> {
+    let word = |b: &[u8], i: usize| -> Option<usize> { Some(u32::from_ne_bytes(b.get(i..i + 4)?.try_into().ok()?) as usize) };
+    let align = |n: usize| (n + 3) & !3;
+    while notes.len() >= 12 {
+        let (namesz, descsz, ntype) = (word(notes, 0)?, word(notes, 4)?, word(notes, 8)?);
+        let name = notes.get(12..12 + namesz)?;
+        let desc_at = 12 + align(namesz);
+        let desc = notes.get(desc_at..desc_at + descsz)?;
+        if ntype == 3 && name.starts_with(b"GNU") {
+            return Some(desc.iter().map(|b| format!("{b:02x}")).collect());
+        }
+        notes = notes.get(desc_at + align(descsz)..)?;
+    }
+    None
+}
+
+#[cfg(test)]
+mod build_id_tests {
+    #[test]
+    fn finds_the_gnu_note_among_others() {
+        let mut blob = Vec::new();
+        // A "Xen" note of type 1, then GNU build-id (type 3) with 4 bytes.
+        for (name, ntype, desc) in [(&b"Xen\0"[..], 1u32, &[1u8, 2, 3][..]), (&b"GNU\0"[..], 3, &[0xde, 0xad, 0xbe, 0xef][..])] {
+            blob.extend((name.len() as u32).to_ne_bytes());
+            blob.extend((desc.len() as u32).to_ne_bytes());
+            blob.extend(ntype.to_ne_bytes());
+            blob.extend(name);
+            blob.resize((blob.len() + 3) & !3, 0);
+            blob.extend(desc);
+            blob.resize((blob.len() + 3) & !3, 0);
+        }
+        assert_eq!(super::build_id_from_notes(&blob).as_deref(), Some("deadbeef"));
+        assert_eq!(super::build_id_from_notes(&blob[..20]), None);
+    }
+}

@@ -107,6 +107,17 @@ pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
             host,
         });
     }
+    // The same release can be rebuilt (a rebuilt package, a custom kernel):
+    // the vmlinux build-id, when the module recorded one, must match too.
+    if let (Some(want), Some(have)) = (info.get("rstap_build_id"), crate::modinfo::running_build_id()) {
+        if *want != have {
+            return Err(LoaderError::WrongKernel {
+                module: module.clone(),
+                built: format!("{built} (build-id {want})"),
+                host: format!("{host} (build-id {have})"),
+            });
+        }
+    }
     let name = match info.get("name") {
         Some(n) if !n.is_empty() => n.clone(),
         _ => module

@@ -265,7 +265,12 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
 
     // Pass 3: translate.
     let mark = Mark::now();
-    let info = translate::ModuleInfo { script_name: &source.name, kernel_release: &kernel.release };
+    let build_id = crate::debuginfo::kernel_build_id(&kernel.release);
+    let info = translate::ModuleInfo {
+        script_name: &source.name,
+        kernel_release: &kernel.release,
+        kernel_build_id: build_id.as_deref(),
+    };
     let c_source = translate::run(&program, &sm, &info)?;
     let build_dir = build::tempdir("rstap")?;
     let c_path = build_dir.join(format!("{module_name}.c"));

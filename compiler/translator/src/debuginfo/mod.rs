@@ -25,6 +25,15 @@ pub fn elf_build_id(data: &[u8]) -> Option<String> {
     build_id_from_notes(notes)
 }
 
+/// The build-id of kernel `release`'s vmlinux, from its debuginfo when installed.
+pub fn kernel_build_id(release: &str) -> Option<String> {
+    let path = find_vmlinux(release).ok()?;
+    let file = std::fs::File::open(path).ok()?;
+    // Only the headers and the note are read, not the 630 MB of DWARF.
+    let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+    elf_build_id(&map)
+}
+
 /// The build-id in a raw ELF note blob (such as /sys/kernel/notes).
 pub fn build_id_from_notes(mut notes: &[u8]) -> Option<String> {
     let rd = |b: &[u8], i: usize| -> Option<u64> { Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?).into()) };

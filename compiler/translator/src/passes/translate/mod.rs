@@ -21,6 +21,8 @@ use std::sync::OnceLock;
 pub struct ModuleInfo<'a> {
     pub script_name: &'a str,
     pub kernel_release: &'a str,
+    /// The target vmlinux's GNU build-id, when its debuginfo is at hand.
+    pub kernel_build_id: Option<&'a str>,
 }
 
 /// Renders one template of templates/ (loaded once per process).
@@ -219,6 +221,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     ctx.insert("version", env!("CARGO_PKG_VERSION"));
     ctx.insert("script_name", info.script_name);
     ctx.insert("kernel_release", info.kernel_release);
+    ctx.insert("kernel_build_id", &info.kernel_build_id);
     ctx.insert("defines", &Vec::<HashMap<String, String>>::new());
     ctx.insert("globals", &globals_code(program));
     ctx.insert("frames", &frames);
