@@ -34,25 +34,9 @@ pub fn kernel_build_id(release: &str) -> Option<String> {
     elf_build_id(&map)
 }
 
-/// The build-id in a raw ELF note blob (such as /sys/kernel/notes).
-pub fn build_id_from_notes(mut notes: &[u8]) -> Option<String> {
-    let rd = |b: &[u8], i: usize| -> Option<u64> { Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?).into()) };
-    let align = |n: usize| (n + 3) & !3;
-    while notes.len() >= 12 {
-        let namesz: u64 = rd(notes, 0)?;
-        let descsz: u64 = rd(notes, 4)?;
-        let ntype: u64 = rd(notes, 8)?;
-        let (namesz, descsz) = (namesz as usize, descsz as usize);
-        let name = notes.get(12..12 + namesz)?;
-        let desc_at = 12 + align(namesz);
-        let desc = notes.get(desc_at..desc_at + descsz)?;
-        if ntype == 3 && name.starts_with(b"GNU") {
-            return Some(hex(desc));
-        }
-        notes = notes.get(desc_at + align(descsz)..)?;
-    }
-    None
-}
+/// The build-id in a raw ELF note blob (such as /sys/kernel/notes): the
+/// loader's reader, which must check the same thing on production hosts.
+pub use rstaprun::modinfo::build_id_from_notes;
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
