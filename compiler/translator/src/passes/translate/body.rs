@@ -124,13 +124,7 @@ impl<'p> BodyGen<'p> {
             }
             StmtKind::While { cond, body } => {
                 let c = self.expr(cond);
-                self.line("for (;;) {");
-                self.indent += 1;
-                self.line(&format!("if (unlikely(!rt_action(c, 1))) goto {};", self.err));
-                self.line(&format!("if (!({c})) break;"));
-                self.indent -= 1;
-                self.nested(body);
-                self.line("}");
+                self.emit_loop("", &c, body);
             }
             StmtKind::For { init, cond, step, body } => {
                 if let Some(i) = init {
@@ -139,13 +133,7 @@ impl<'p> BodyGen<'p> {
                 }
                 let c = cond.as_ref().map(|c| self.expr(c)).unwrap_or_else(|| "1".into());
                 let st = step.as_ref().map(|s| format!("(void){}", self.expr(s))).unwrap_or_default();
-                self.line(&format!("for (;; {st}) {{"));
-                self.indent += 1;
-                self.line(&format!("if (unlikely(!rt_action(c, 1))) goto {};", self.err));
-                self.line(&format!("if (!({c})) break;"));
-                self.indent -= 1;
-                self.nested(body);
-                self.line("}");
+                self.emit_loop(&st, &c, body);
             }
             StmtKind::Break => self.line("break;"),
             StmtKind::Continue => self.line("continue;"),
@@ -170,6 +158,17 @@ impl<'p> BodyGen<'p> {
             // Elaboration rejects the rest for now.
             _ => unreachable!("elaboration rejects {:?}", s.kind),
         }
+    }
+
+    /// `for (;; STEP)` whose every iteration counts one action, then tests COND.
+    fn emit_loop(&mut self, step: &str, cond: &str, body: &Stmt) {
+        self.line(&format!("for (;; {step}) {{"));
+        self.indent += 1;
+        self.line(&format!("if (unlikely(!rt_action(c, 1))) goto {};", self.err));
+        self.line(&format!("if (!({cond})) break;"));
+        self.indent -= 1;
+        self.nested(body);
+        self.line("}");
     }
 
     fn nested(&mut self, s: &Stmt) {
