@@ -88,9 +88,13 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// A scratch directory under target/, kept for inspection after a failure.
+/// A scratch directory under target/test-scratch (or `$RSTAP_TEST_SCRATCH`, so that two
+/// test runs in one checkout do not collide), kept for inspection after a failure.
 pub fn scratch(name: &str) -> PathBuf {
-    let d = repo_root().join("target/test-scratch").join(name);
+    let base = std::env::var_os("RSTAP_TEST_SCRATCH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/test-scratch"));
+    let d = base.join(name);
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d

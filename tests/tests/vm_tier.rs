@@ -16,7 +16,7 @@ fn vm_tier() {
     for kver in vm_kernel_releases() {
         failed.extend(run_all(&kver).into_iter().map(|n| format!("{kver}: {n}")));
     }
-    assert!(failed.is_empty(), "failed: {failed:?} (outputs in target/test-scratch/vm-*)");
+    assert!(failed.is_empty(), "failed: {failed:?} (outputs in the scratch directory, vm-*)");
 }
 
 /// Builds and runs every case against one kernel; returns the failed cases.
