@@ -205,6 +205,14 @@ pub fn lex(file: FileId, text: &str, base: u32) -> (Vec<Token>, Vec<Diagnostic>)
                 continue;
             }
             let raw = text[start + 1..i].to_string();
+            if let Some((at, len)) = bad_escape(raw.as_bytes()) {
+                let at = start + 1 + at;
+                errs.push(
+                    Diagnostic::error(format!("unknown escape sequence `{}`", &text[at..at + len]))
+                        .with_span(sp(at, at + len))
+                        .with_help("known escapes: \\n \\t \\r \\a \\b \\f \\v \\\\ \\\" \\' \\? \\NNN (octal) \\xHH (hex); write \\\\ for a backslash"),
+                );
+            }
             i += 1;
             toks.push(Token { tok: Tok::Str(raw), span: sp(start, i) });
             continue;
@@ -348,4 +356,26 @@ pub fn lex(file: FileId, text: &str, base: u32) -> (Vec<Token>, Vec<Diagnostic>)
         i += ch.len_utf8();
     }
     (toks, errs)
+}
+
+/// The first escape in a string literal's raw text that the language does not know:
+/// its offset and length. (Decoding would otherwise drop the backslash silently.)
+fn bad_escape(raw: &[u8]) -> Option<(usize, usize)> {
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match raw.get(i + 1) {
+            Some(b'n' | b't' | b'r' | b'a' | b'b' | b'f' | b'v' | b'\\' | b'"' | b'\'' | b'?' | b'0'..=b'7') => i += 2,
+            Some(b'x') if raw.get(i + 2).is_some_and(u8::is_ascii_hexdigit) => i += 3,
+            Some(c) => {
+                let len = if c.is_ascii() { 2 } else { 1 + std::str::from_utf8(&raw[i + 1..]).ok().and_then(|s| s.chars().next()).map_or(1, char::len_utf8) };
+                return Some((i, len));
+            }
+            None => return Some((i, 1)),
+        }
+    }
+    None
 }

@@ -13,6 +13,7 @@ pub mod lexer;
 pub mod preprocess;
 pub mod print;
 mod support;
+mod validate;
 
 #[cfg(test)]
 mod tests;
@@ -53,7 +54,13 @@ pub fn parse_source(
 ) -> Result<Script, Vec<Diagnostic>> {
     let toks = tokens(sm, file, ctx, macros, &mut MacroTable::new())?;
     let items = run_parser(&toks, sm, file, |t, it| grammar::ScriptParser::new().parse(t, it))?;
-    Ok(Script { file, items })
+    let script = Script { file, items };
+    let errs = validate::check(&script);
+    if errs.is_empty() {
+        Ok(script)
+    } else {
+        Err(errs)
+    }
 }
 
 /// Lex and preprocess `text` (conditionals apply), and add its `@define`s to `table`.
