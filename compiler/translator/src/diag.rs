@@ -309,3 +309,46 @@ mod tests {
         assert_eq!(sm.line_text(f, 2), "cd");
     }
 }
+
+/// The candidate closest to a misspelt `name` (edit distance at most a third of its
+/// length, and at least 1), for "did you mean" hints.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diag + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod closest_tests {
+    use super::closest;
+
+    #[test]
+    fn suggests_near_names_only() {
+        let names = ["gettimeofday_s", "gettimeofday_ms", "execname", "pid"];
+        assert_eq!(closest("gettimeofday_sec", names), Some("gettimeofday_s"));
+        assert_eq!(closest("execnme", names), Some("execname"));
+        assert_eq!(closest("pdi", names), Some("pid"));
+        assert_eq!(closest("frobnicate", names), None);
+    }
+}

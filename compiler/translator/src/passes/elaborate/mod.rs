@@ -109,16 +109,28 @@ pub fn run(scripts: &[ast::Script], settings: &Settings) -> Result<Program, Vec<
     let mut diags = Vec::new();
     let table = symbols::SymbolTable::collect(scripts, settings, &mut diags);
     let probes = points::resolve_probes(&scripts[0], &table, &settings.kernel_release, &mut diags);
+    if probes.is_empty() && !diags.iter().any(Diagnostic::is_error) {
+        diags.push(
+            Diagnostic::error("no probes found")
+                .with_help("a script needs at least one `probe POINT { ... }`, e.g. `probe begin { println(\"hi\"); exit() }`"),
+        );
+    }
     if diags.iter().any(Diagnostic::is_error) {
-        return Err(diags);
+        return Err(errors_only(diags));
     }
     let program = types::infer(&table, probes, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
-        return Err(diags);
+        return Err(errors_only(diags));
     }
     let mut program = program.expect("no errors, so a program");
     if !settings.suppress_warnings {
         program.warnings = diags;
     }
     Ok(program)
+}
+
+/// A failed elaboration reports its errors alone: a warning beside an error is most often
+/// its echo (a variable never assigned because the statement assigning it was wrong).
+fn errors_only(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diags.into_iter().filter(Diagnostic::is_error).collect()
 }

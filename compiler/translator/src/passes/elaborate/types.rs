@@ -63,6 +63,9 @@ struct Infer<'t, 'a> {
     changed: bool,
     report: bool,
     diags: Vec<Diagnostic>,
+    /// The call that is a whole statement (its value, if any, unused): the one place a
+    /// function that returns nothing may be called.
+    statement_call: Option<Span>,
 }
 
 fn name_of(t: Type) -> &'static str {
@@ -82,6 +85,7 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
         changed: true,
         report: false,
         diags: Vec::new(),
+        statement_call: None,
     };
     // Reachable functions, from the probes' bodies.
     let used = inf.reachable(&probes);
@@ -199,6 +203,9 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
             stat,
         });
     }
+    // A type left unknown is often the echo of an earlier mistake (a call with the wrong
+    // number of arguments types nothing): reported only when nothing else is.
+    let mut unknown_types = Vec::new();
     for (name, scope) in &fn_scopes {
         let f = table.functions[name.as_str()];
         let sig = &inf.sigs[name];
@@ -207,7 +214,7 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
             let ty = match t {
                 Some((t, _)) => *t,
                 None => {
-                    inf.diags.push(unresolved("parameter", &p.name.name, p.name.span));
+                    unknown_types.push(unresolved("parameter", &p.name.name, p.name.span));
                     Type::Long
                 }
             };
@@ -217,7 +224,7 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
             Some(match sig.ret {
                 Some((t, _)) => t,
                 None => {
-                    inf.diags.push(unresolved("return value of", name, f.name.span));
+                    unknown_types.push(unresolved("return value of", name, f.name.span));
                     Type::Long
                 }
             })
@@ -302,6 +309,9 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
             }
         }
     }
+    if !inf.diags.iter().any(Diagnostic::is_error) {
+        inf.diags.append(&mut unknown_types);
+    }
     // One message per mistake: the same check may run on a place twice.
     let mut seen = BTreeSet::new();
     inf.diags.retain(|d| seen.insert(format!("{d:?}")));
@@ -378,11 +388,17 @@ impl Infer<'_, '_> {
                         collect_calls_block(b, &mut todo);
                     }
                 }
-                None => self.diags.push(
-                    Diagnostic::error(format!("unknown function '{name}'"))
-                        .with_span(span)
-                        .with_help("define it with `function`, or check the tapset function's name"),
-                ),
+                None => {
+                    let near = crate::diag::closest(
+                        &name,
+                        self.table.functions.keys().copied().chain(BUILTINS.iter().copied()),
+                    );
+                    let help = match near {
+                        Some(n) => format!("a function with a similar name exists: `{n}`"),
+                        None => "define it with `function`, or check the tapset function's name".to_string(),
+                    };
+                    self.diags.push(Diagnostic::error(format!("unknown function '{name}'")).with_span(span).with_help(help))
+                }
             }
         }
         used
@@ -441,6 +457,7 @@ impl Infer<'_, '_> {
                 }
             }
             StmtKind::Expr(e) => {
+                self.statement_call = matches!(e.kind, ExprKind::Call { .. }).then_some(e.span);
                 self.expr(e, s, None);
             }
             StmtKind::If { cond, then, els } => {
@@ -1201,6 +1218,14 @@ impl Infer<'_, '_> {
                     }
                 }
                 if !sig.returns_value {
+                    if self.report && self.statement_call != Some(span) {
+                        self.diags.push(
+                            Diagnostic::error(format!("{name}() returns no value"))
+                                .with_span(span)
+                                .with_label(self.table.functions[name].name.span, "defined here, without `return EXPR`")
+                                .with_help(format!("call it as a statement, or give {name}() a `return` with a value")),
+                        );
+                    }
                     return None;
                 }
                 sig.ret.map(|(t, _)| t)
