@@ -348,7 +348,8 @@ mod closest_tests {
         let names = ["gettimeofday_s", "gettimeofday_ms", "execname", "pid"];
         assert_eq!(closest("gettimeofday_sec", names), Some("gettimeofday_s"));
         assert_eq!(closest("execnme", names), Some("execname"));
-        assert_eq!(closest("pdi", names), Some("pid"));
+        assert_eq!(closest("pud", names), Some("pid"));
+        assert_eq!(closest("pdi", names), None);
         assert_eq!(closest("frobnicate", names), None);
     }
 }
