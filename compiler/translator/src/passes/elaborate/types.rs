@@ -956,6 +956,19 @@ impl Infer<'_, '_> {
         }
     }
 
+    /// [`Self::expect`], with a hint saying why that type is wanted.
+    fn expect_with(&mut self, e: &Expr, s: &mut Scope, t: Type, why: &str) {
+        if let Some(got) = self.expr(e, s, Some(t)) {
+            if got != t && self.report {
+                self.diags.push(
+                    Diagnostic::error(format!("expected a {}, found a {}", name_of(t), name_of(got)))
+                        .with_span(e.span)
+                        .with_help(why),
+                );
+            }
+        }
+    }
+
     fn expr(&mut self, e: &Expr, s: &mut Scope, want: Option<Type>) -> Option<Type> {
         match &e.kind {
             ExprKind::Literal(l) => Some(lit_type(l)),
@@ -1021,7 +1034,7 @@ impl Infer<'_, '_> {
                 let a = a.or_else(|| b.and_then(|b| self.expr(then, s, Some(b))));
                 if let (Some(x), Some(y)) = (a, b) {
                     if x != y && self.report {
-                        self.diags.push(conflict("the branches", x, then.span, y, els.span));
+                        self.diags.push(conflict("a branch of `?:`", x, then.span, y, els.span));
                     }
                 }
                 a.or(b)
@@ -1278,8 +1291,10 @@ impl Infer<'_, '_> {
         }
         for (a, k) in args.iter().skip(1).zip(kinds.iter().map(Some).chain(std::iter::repeat(None))) {
             match k {
-                Some(format::ArgKind::Long) => self.expect(a, s, Type::Long),
-                Some(format::ArgKind::String) => self.expect(a, s, Type::String),
+                Some(format::ArgKind::Long) => {
+                    self.expect_with(a, s, Type::Long, "the format wants a number here (%d %i %u %x %o %c %p, or a `*` width)")
+                }
+                Some(format::ArgKind::String) => self.expect_with(a, s, Type::String, "the format wants a string here (%s)"),
                 None => {
                     self.expr(a, s, None);
                 }
