@@ -102,8 +102,10 @@ pub fn resolve_probes(
 /// `+=` aliases after. All share one scope of locals, as in SystemTap.
 fn wrap_body(user: &ast::Block, chain: &[usize], table: &SymbolTable) -> ast::Block {
     let mut body = user.clone();
-    // chain[0] is the outermost alias (the one the user named).
-    for &i in chain.iter().rev() {
+    // chain[0] is the alias the user named; each expansion step wraps the body built so
+    // far, so the alias nearest the real probe point wraps last and its `=` body runs
+    // first (`a = b {A}`, `b = begin {B}`: `probe a {U}` runs B, A, U).
+    for &i in chain.iter() {
         let alias = table.aliases[i];
         let a = ast::Stmt { kind: ast::StmtKind::Block(alias.body.clone()), span: alias.body.span };
         let u = ast::Stmt { kind: ast::StmtKind::Block(body.clone()), span: body.span };
