@@ -249,6 +249,30 @@ impl Expr {
     pub fn new(kind: ExprKind, span: Span) -> Expr {
         Expr { kind, span }
     }
+
+    /// Whether evaluating this may change something: an assignment, `++`/`--`, or any
+    /// call (a function may write globals, print or end the script). Conservative.
+    pub fn has_side_effects(&self) -> bool {
+        let path = |p: &[PathElem]| p.iter().any(|e| matches!(e, PathElem::Index(i) if i.has_side_effects()));
+        match &self.kind {
+            ExprKind::Assign { .. } | ExprKind::Crement { .. } | ExprKind::Call { .. } | ExprKind::EmbeddedC(_) => true,
+            ExprKind::Literal(_) | ExprKind::Var(_) | ExprKind::Perf(_) | ExprKind::TargetAll { .. } => false,
+            ExprKind::Index { indices, .. } => indices.iter().any(Expr::has_side_effects),
+            ExprKind::In { keys, .. } => keys.iter().flatten().any(Expr::has_side_effects),
+            ExprKind::Target { path: p, .. } | ExprKind::AtVar { path: p, .. } => path(p),
+            ExprKind::Cast { operand, path: p, .. } => operand.has_side_effects() || path(p),
+            ExprKind::Defined(_) => false,
+            ExprKind::Entry(e) | ExprKind::AddrOf(e) | ExprKind::HistLog(e) => e.has_side_effects(),
+            ExprKind::Stat { operand, .. } | ExprKind::Unary { operand, .. } => operand.has_side_effects(),
+            ExprKind::HistLinear { operand, lo, hi, step } => {
+                [operand, lo, hi, step].iter().any(|e| e.has_side_effects())
+            }
+            ExprKind::Binary { lhs, rhs, .. } => lhs.has_side_effects() || rhs.has_side_effects(),
+            ExprKind::Ternary { cond, then, els } => {
+                cond.has_side_effects() || then.has_side_effects() || els.has_side_effects()
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

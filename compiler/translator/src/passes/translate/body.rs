@@ -65,6 +65,13 @@ impl<'p> BodyGen<'p> {
         format!("l->{}", names::temp(n))
     }
 
+    /// A copy of string value `v` in a temporary: a string argument is passed by pointer,
+    /// and a later argument that writes the variable it points to must not change it.
+    fn string_snapshot(&mut self, v: &str) -> String {
+        let t = self.string_temp();
+        format!("({{ rt_str_assign({t}, {v}); (const char *){t}; }})")
+    }
+
     fn fresh(&mut self) -> String {
         self.tmp_counter += 1;
         format!("_t{}", self.tmp_counter)
@@ -438,12 +445,15 @@ impl<'p> BodyGen<'p> {
         let ExprKind::Literal(ast::Literal::Str(raw)) = &args[0].kind else { unreachable!("checked") };
         let pieces = format::parse(raw).expect("checked by elaboration");
         let mut vals = Vec::new();
-        let mut rest = args[1..].iter();
+        let mut rest = args[1..].iter().enumerate();
         for p in &pieces {
             let Piece::Conv(c) = p else { continue };
             for (k, which) in c.args().into_iter().zip(0..) {
-                let a = rest.next().expect("counted by elaboration");
-                let v = self.expr(a);
+                let (i, a) = rest.next().expect("counted by elaboration");
+                let mut v = self.expr(a);
+                if k == format::ArgKind::String && args[i + 2..].iter().any(Expr::has_side_effects) {
+                    v = self.string_snapshot(&v);
+                }
                 let is_count = which < c.args().len() - 1;
                 vals.push(match k {
                     format::ArgKind::String => v,
@@ -494,8 +504,11 @@ impl<'p> BodyGen<'p> {
         // Arguments first, into temporaries: evaluating one may call another
         // function at this same depth and reuse the callee's frame.
         let mut temps = Vec::new();
-        for (a, p) in args.iter().zip(&f.params) {
-            let v = self.expr(a);
+        for (i, (a, p)) in args.iter().zip(&f.params).enumerate() {
+            let mut v = self.expr(a);
+            if p.ty == Type::String && args[i + 1..].iter().any(Expr::has_side_effects) {
+                v = self.string_snapshot(&v);
+            }
             let t = self.fresh();
             match p.ty {
                 Type::Long => write!(code, "s64 {t} = {v}; ").unwrap(),
