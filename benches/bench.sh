@@ -3,6 +3,9 @@
 #  - the floor: a bare Kbuild build of a one-kprobe module;
 #  - rstap -p4 of the hello script, cold (module cache empty, kernel
 #    feature tests cached), and warm (cache hit);
+#  - the largest language test script (tests/vm/lang*.stp without build
+#    options): its generated C and module sizes and its -p4 cold time, with
+#    the optimisations and without them (-u);
 #  - passes 1-3 (-p3) of each seed script that gets through pass 3.
 # Usage: benches/bench.sh [KVER] [RUNS]
 set -euo pipefail
@@ -49,6 +52,18 @@ echo "kernel $kver, median of $runs runs"
 echo "floor (bare Kbuild, one kprobe):   ${f} ms"
 echo "rstap -p4 hello, cold:             ${c} ms  ($(awk "BEGIN{printf \"%.2f\", $c/$f}") x floor)"
 echo "rstap -p4 hello, warm (cache hit): ${w} ms  ($(awk "BEGIN{printf \"%.3f\", $w/$f}") x floor)"
+big=$(ls -S "$OLDPWD"/tests/vm/lang*.stp | while read -r f; do grep -q '^# build:' "$f" || { echo "$f"; break; }; done)
+big_cold() {
+	rm -rf "$work/cache/modules"
+	RSTAP_CACHE_DIR=$work/cache "$rstap" -p4 -r "$kver" -m big "$@" "$big"
+}
+echo "largest language test, $(basename "$big") ($(wc -c <"$big") bytes of script):"
+for opt in "" -u; do
+	csize=$("$rstap" -p3 -w $opt -r "$kver" "$big" | wc -c)
+	t=$(median_ms "$runs" big_cold $opt)
+	big_cold $opt >/dev/null 2>&1
+	echo "  ${opt:-optimised}: C ${csize} bytes, module $(stat -c %s big.ko) bytes, -p4 cold ${t} ms ($(awk "BEGIN{printf \"%.2f\", $t/$f}") x floor)"
+done
 echo "passes 1-3 (-p3), per seed script:"
 for s in "$OLDPWD"/../shared/corpus/seed/*.stp; do
 	name=$(basename "$s" .stp)
