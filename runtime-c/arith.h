@@ -13,6 +13,7 @@ static inline s64 rt_mul(s64 a, s64 b) { return (s64)((u64)a * (u64)b); }
 static inline s64 rt_neg(s64 a) { return (s64)(0 - (u64)a); }
 static inline s64 rt_shl(s64 a, s64 b) { return (s64)((u64)a << (b & 63)); }
 static inline s64 rt_shr(s64 a, s64 b) { return a >> (b & 63); }
+static inline s64 rt_ushr(s64 a, s64 b) { return (s64)((u64)a >> (b & 63)); }
 
 static inline s64 rt_div(struct rt_context *c, s64 a, s64 b)
 {

@@ -439,6 +439,8 @@ pub enum BinOp {
     RegexNoMatch,
     Shl,
     Shr,
+    /// `>>>`: logical (unsigned) right shift
+    Ushr,
     /// `.` string concatenation
     Concat,
     Add,
@@ -467,6 +469,7 @@ impl BinOp {
             RegexNoMatch => "!~",
             Shl => "<<",
             Shr => ">>",
+            Ushr => ">>>",
             Concat => ".",
             Add => "+",
             Sub => "-",

@@ -61,7 +61,7 @@ fn bin_prec(op: BinOp) -> u8 {
         BitXor => 6,
         BitAnd => 7,
         Eq | Ne | Lt | Le | Gt | Ge | RegexMatch | RegexNoMatch => P_CMP,
-        Shl | Shr => 10,
+        Shl | Shr | Ushr => 10,
         Concat => 11,
         Add | Sub => 12,
         Mul | Div | Mod => 13,

@@ -265,6 +265,20 @@ impl<'p> BodyGen<'p> {
         let strings = self.type_of(lhs) == Some(Type::String) || self.type_of(rhs) == Some(Type::String);
         let a = self.expr(lhs);
         let b = self.expr(rhs);
+        // C leaves the order of a call's arguments (and of `+`'s operands) unspecified;
+        // SystemTap evaluates left to right. When either side has side effects, both are
+        // bound to temporaries in order (`&&` and `||` are sequenced already).
+        let mut prelude = String::new();
+        let sequenced = matches!(op, BinOp::LogOr | BinOp::LogAnd);
+        let (a, b) = if !sequenced && (lhs.has_side_effects() || rhs.has_side_effects()) {
+            let a = if strings && rhs.has_side_effects() { self.string_snapshot(&a) } else { a };
+            let (ta, tb) = (self.fresh(), self.fresh());
+            let ty = if strings { "const char *" } else { "s64" };
+            prelude = format!("{ty} {ta} = {a}; {ty} {tb} = {b}; ");
+            (ta, tb)
+        } else {
+            (a, b)
+        };
         let cmp = |c: &str| {
             if strings {
                 format!("((s64)(strcmp({a}, {b}) {c} 0))")
@@ -272,7 +286,7 @@ impl<'p> BodyGen<'p> {
                 format!("((s64)(({a}) {c} ({b})))")
             }
         };
-        match op {
+        let value = match op {
             BinOp::LogOr => format!("((s64)(({a}) || ({b})))"),
             BinOp::LogAnd => format!("((s64)(({a}) && ({b})))"),
             BinOp::BitOr => format!("(({a}) | ({b}))"),
@@ -286,6 +300,7 @@ impl<'p> BodyGen<'p> {
             BinOp::Ge => cmp(">="),
             BinOp::Shl => format!("rt_shl({a}, {b})"),
             BinOp::Shr => format!("rt_shr({a}, {b})"),
+            BinOp::Ushr => format!("rt_ushr({a}, {b})"),
             BinOp::Add => format!("rt_add({a}, {b})"),
             BinOp::Sub => format!("rt_sub({a}, {b})"),
             BinOp::Mul => format!("rt_mul({a}, {b})"),
@@ -300,6 +315,11 @@ impl<'p> BodyGen<'p> {
                 format!("rt_str_concat({t}, {a}, {b})")
             }
             BinOp::RegexMatch | BinOp::RegexNoMatch => unreachable!("elaboration rejects regex"),
+        };
+        if prelude.is_empty() {
+            value
+        } else {
+            format!("({{ {prelude}{value}; }})")
         }
     }
 
