@@ -13,5 +13,6 @@ pub mod multikernel;
 pub mod options;
 pub mod stats;
 pub mod passes;
+pub mod regex;
 pub mod userspace;
 pub mod vm;
