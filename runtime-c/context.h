@@ -24,6 +24,7 @@ struct rt_context {
 	unsigned long actions;		/* statements run in this hit */
 	unsigned long max_actions;
 	unsigned int nesting;		/* script function depth */
+	struct pt_regs *regs;		/* kernel registers at a kprobe hit, else NULL */
 	struct rt_printbuf out;
 	void *frames;			/* struct rt_frames, generated */
 };

@@ -14,7 +14,7 @@ static int rt_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct rt_kprobe *k = container_of(kp, struct rt_kprobe, u.kp);
 
-	rt_probe_run(k->probe, RT_PHASE_RUN);
+	rt_probe_run_regs(k->probe, RT_PHASE_RUN, regs);
 	return 0;
 }
 
@@ -30,7 +30,7 @@ static int rt_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (unlikely(!rp))
 		return 0;
 	k = container_of(rp, struct rt_kprobe, u.rp);
-	rt_probe_run(k->probe, RT_PHASE_RUN);
+	rt_probe_run_regs(k->probe, RT_PHASE_RUN, regs);
 	return 0;
 }
 

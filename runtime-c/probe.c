@@ -41,6 +41,11 @@ static void rt_report_error(struct rt_context *c)
 
 void rt_probe_run(const struct rt_probe *p, enum rt_phase phase)
 {
+	rt_probe_run_regs(p, phase, NULL);
+}
+
+void rt_probe_run_regs(const struct rt_probe *p, enum rt_phase phase, struct pt_regs *regs)
+{
 	struct rt_context *c;
 
 	if (atomic_read(&rt_session.state) != rt_phase_state[phase])
@@ -61,6 +66,7 @@ void rt_probe_run(const struct rt_probe *p, enum rt_phase phase)
 	c->max_actions = phase == RT_PHASE_RUN ? MAXACTION
 					       : MAXACTION_INTERRUPTIBLE;
 	c->nesting = 0;
+	c->regs = regs;
 	if (!rt_locks_take(p->locks, p->nlocks)) {
 		rt_skip();
 		goto out;

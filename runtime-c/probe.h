@@ -21,5 +21,7 @@ enum rt_phase {
 };
 
 void rt_probe_run(const struct rt_probe *p, enum rt_phase phase);
+/* The same, for a hit that has the kernel's registers (kprobes): CONTEXT->regs. */
+void rt_probe_run_regs(const struct rt_probe *p, enum rt_phase phase, struct pt_regs *regs);
 
 #endif /* RSTAP_PROBE_H */
