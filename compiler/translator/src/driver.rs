@@ -231,6 +231,7 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
         guru: opts.guru,
         suppress_warnings: opts.suppress_warnings,
         kernel_release: kernel.release.clone(),
+        optimize: optimize_settings(opts),
     };
     let program = match elaborate::run(&scripts, &settings) {
         Ok(p) => p,
@@ -241,6 +242,22 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
         }
     };
     print_diags(&sm, &program.warnings, opts);
+    if opts.verbose > 1 {
+        let o = program.optimized;
+        report(
+            opts,
+            format_args!(
+                "Pass 2: optimized{}: {} expression{} folded, {} branch{} pruned, {} statement{} elided.",
+                if opts.unoptimized { " (-u: @defined only)" } else { "" },
+                o.folded,
+                plural(o.folded),
+                o.pruned,
+                if o.pruned == 1 { "" } else { "es" },
+                o.elided,
+                plural(o.elided)
+            ),
+        );
+    }
     let npoints: usize = program.probes.iter().map(|p| p.points.len()).sum();
     report(
         opts,
@@ -471,6 +488,17 @@ fn cache_key(opts: &Options, source: &ScriptSource, kernel: &Kernel, tapsets: &[
         h.add_tree(&d);
     }
     h.finish()
+}
+
+/// `-u` and `-D MAXSTRINGLEN=N` (the runtime's default otherwise), for pass 2's optimisation.
+fn optimize_settings(opts: &Options) -> crate::passes::optimize::Settings {
+    let mut s = crate::passes::optimize::Settings { enabled: !opts.unoptimized, ..Default::default() };
+    for d in &opts.defines {
+        if let Some(n) = d.strip_prefix("MAXSTRINGLEN=").and_then(|v| v.trim().parse::<usize>().ok()) {
+            s.max_string_len = n;
+        }
+    }
+    s
 }
 
 fn valid_module_name(n: &str) -> bool {

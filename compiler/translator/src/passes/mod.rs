@@ -2,5 +2,6 @@
 
 pub mod build;
 pub mod elaborate;
+pub mod optimize;
 pub mod parse;
 pub mod translate;

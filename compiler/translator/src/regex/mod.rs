@@ -89,46 +89,43 @@ pub fn compile(pattern: &[u8]) -> Result<Dfa, Error> {
     dfa::Dfa::build(&nfa).map_err(|m| Error::new(m, 0, pattern.len()))
 }
 
-/// The pattern a script's string literal (its raw text between the quotes) stands for, and
-/// for each pattern byte the offset in the raw text it came from. The script's escapes are
-/// decoded as in any string (`\n`, `\t`, octal, `\x`, `\\`, `\"`), but an escape the string
-/// syntax does not know (`\.`, `\(`, `\d`, ...) keeps its backslash for the regex: `"a\.b"`
-/// and `"a\\.b"` both match a literal dot.
+/// The pattern a script's string literal (its raw text between the quotes) stands for: the
+/// string's value, as [`crate::ast::decode_string`] decodes it, so a regex escape takes a
+/// doubled backslash (`"a\\.b"` matches a literal dot), as in C. Also, for each pattern byte
+/// the offset in the raw text it came from (and the raw length at the end), for diagnostics.
 pub fn pattern_of_literal(raw: &str) -> (Vec<u8>, Vec<usize>) {
     let b = raw.as_bytes();
     let mut out = Vec::with_capacity(b.len());
-    let mut at = Vec::with_capacity(b.len());
+    let mut at = Vec::with_capacity(b.len() + 1);
     let mut i = 0;
     while i < b.len() {
-        let start = i;
-        if b[i] != b'\\' || i + 1 >= b.len() {
+        if b[i] != b'\\' || i + 1 == b.len() {
             out.push(b[i]);
-            at.push(start);
+            at.push(i);
             i += 1;
             continue;
         }
-        let c = b[i + 1];
-        let decodable = matches!(c, b'n' | b't' | b'r' | b'v' | b'b' | b'f' | b'a' | b'0'..=b'7' | b'x' | b'\\' | b'"');
-        if !decodable {
-            out.extend_from_slice(&[b'\\', c]);
-            at.extend_from_slice(&[start, start + 1]);
-            i += 2;
-            continue;
-        }
-        // The extent of this one escape, decoded as the string syntax does.
+        // The extent of one escape.
         let mut j = i + 2;
-        if c.is_ascii_digit() {
-            while j < b.len() && j < i + 4 && (b'0'..=b'7').contains(&b[j]) {
-                j += 1;
-            }
-        } else if c == b'x' {
-            while j < b.len() && j < i + 4 && b[j].is_ascii_hexdigit() {
-                j += 1;
+        {
+            let limit = (i + 4).min(b.len());
+            match b[i + 1] {
+                b'0'..=b'7' => {
+                    while j < limit && (b'0'..=b'7').contains(&b[j]) {
+                        j += 1
+                    }
+                }
+                b'x' => {
+                    while j < limit && b[j].is_ascii_hexdigit() {
+                        j += 1
+                    }
+                }
+                _ => {}
             }
         }
         for byte in crate::ast::decode_string(&raw[i..j]) {
             out.push(byte);
-            at.push(start);
+            at.push(i);
         }
         i = j;
     }

@@ -167,16 +167,15 @@ fn minimisation_keeps_tables_small() {
 }
 
 #[test]
-fn literals_keep_regex_escapes() {
-    // Raw text between the quotes → pattern bytes, and where each came from.
-    assert_eq!(pattern_of_literal(r"a\.b").0, b"a\\.b");
+fn literals_are_decoded_as_strings() {
+    // Raw text between the quotes → the string's bytes, and where each came from.
+    for raw in [r"a\\.b", r"\t\n", r#"\"q\""#, r"\x41\101\7z", r"\xZ", r"\?\'", "tail\\", "é\\n"] {
+        assert_eq!(pattern_of_literal(raw).0, crate::ast::decode_string(raw), "{raw}");
+    }
     assert_eq!(pattern_of_literal(r"a\\.b").0, b"a\\.b");
-    assert_eq!(pattern_of_literal(r"\d+\n").0, b"\\d+\n");
-    assert_eq!(pattern_of_literal(r#"\"q\""#).0, b"\"q\"");
-    assert_eq!(pattern_of_literal(r"\x41\101").0, b"AA");
-    let (p, at) = pattern_of_literal(r"\tz[");
-    assert_eq!(p, b"\tz[");
-    assert_eq!(at, vec![0, 2, 3, 4]);
+    let (p, at) = pattern_of_literal(r"\tz\x41[");
+    assert_eq!(p, b"\tzA[");
+    assert_eq!(at, vec![0, 2, 3, 7, 8]);
 }
 
 #[test]

@@ -4,8 +4,8 @@
 //! reads and writes (for its locks). The output, [`Program`], is all that
 //! the translator needs; only the functions that are used are kept.
 
-mod points;
-mod symbols;
+pub(crate) mod points;
+pub(crate) mod symbols;
 mod types;
 
 use crate::ast::{self, Span, Type};
@@ -13,6 +13,8 @@ use crate::diag::Diagnostic;
 use std::collections::BTreeSet;
 
 pub use points::{pp_string, wildcard_match, PointKind, TimerUnit};
+pub(crate) use types::{unknown_function, BUILTINS};
+use crate::passes::optimize;
 
 /// The elaborated script.
 #[derive(Debug, Default)]
@@ -23,7 +25,12 @@ pub struct Program {
     pub probes: Vec<ProbeInfo>,
     /// Top-level `%{ %}` blocks from tapsets (and guru-mode scripts).
     pub embedded: Vec<String>,
+    /// The distinct patterns of `=~`/`!~` (checked: each compiles), in order of first use;
+    /// the translator emits one matcher per pattern.
+    pub regexes: Vec<Vec<u8>>,
     pub warnings: Vec<Diagnostic>,
+    /// What the optimisation did (`-vv`).
+    pub optimized: optimize::Stats,
 }
 
 #[derive(Debug, Clone)]
@@ -102,13 +109,15 @@ pub struct Settings {
     pub suppress_warnings: bool,
     /// The target kernel (`-r`), for its debuginfo.
     pub kernel_release: String,
+    /// The optimisation (`-u` turns it off).
+    pub optimize: optimize::Settings,
 }
 
 /// `scripts[0]` is the user's script; the rest are tapset files.
 pub fn run(scripts: &[ast::Script], settings: &Settings) -> Result<Program, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let table = symbols::SymbolTable::collect(scripts, settings, &mut diags);
-    let probes = points::resolve_probes(&scripts[0], &table, &settings.kernel_release, &mut diags);
+    let mut probes = points::resolve_probes(&scripts[0], &table, &settings.kernel_release, &mut diags);
     if probes.is_empty() && !diags.iter().any(Diagnostic::is_error) {
         diags.push(
             Diagnostic::error("no probes found")
@@ -118,11 +127,24 @@ pub fn run(scripts: &[ast::Script], settings: &Settings) -> Result<Program, Vec<
     if diags.iter().any(Diagnostic::is_error) {
         return Err(errors_only(diags));
     }
-    let program = types::infer(&table, probes, &mut diags);
+    // Optimised before type inference: a dead `@defined` arm is never type-checked. The
+    // optimised functions replace the originals for type inference and translation.
+    let (functions, optimized) = optimize::run(&table, &mut probes, &settings.optimize, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(errors_only(diags));
+    }
+    let mut table = table;
+    for f in &functions {
+        table.functions.insert(&f.name.name, f);
+    }
+    let program = types::infer(&table, probes, !settings.optimize.enabled, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(errors_only(diags));
     }
     let mut program = program.expect("no errors, so a program");
+    let after = optimize::after_types(&mut program, &settings.optimize, table.user_file, &mut diags);
+    program.optimized = optimized;
+    program.optimized.add(after);
     if !settings.suppress_warnings {
         program.warnings = diags;
     }

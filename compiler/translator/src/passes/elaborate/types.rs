@@ -66,6 +66,8 @@ struct Infer<'t, 'a> {
     /// The call that is a whole statement (its value, if any, unused): the one place a
     /// function that returns nothing may be called.
     statement_call: Option<Span>,
+    /// The patterns of `=~`/`!~` that compiled, distinct, in order of first use.
+    regexes: Vec<Vec<u8>>,
 }
 
 fn name_of(t: Type) -> &'static str {
@@ -75,7 +77,8 @@ fn name_of(t: Type) -> &'static str {
     }
 }
 
-pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnostic>) -> Option<Program> {
+/// `keep_unused` (`-u`): the script's unused globals and functions stay in the module.
+pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, keep_unused: bool, diags: &mut Vec<Diagnostic>) -> Option<Program> {
     let mut inf = Infer {
         table,
         globals: table.globals.iter().map(|g| g.init.as_ref().map(|l| (lit_type(l), g.span))).collect(),
@@ -86,9 +89,10 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
         report: false,
         diags: Vec::new(),
         statement_call: None,
+        regexes: Vec::new(),
     };
     // Reachable functions, from the probes' bodies.
-    let used = inf.reachable(&probes);
+    let used = inf.reachable(&probes, keep_unused);
     for name in &used {
         let f = table.functions[name.as_str()];
         let sig = FnSig {
@@ -258,18 +262,23 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
         program.probes.push(ProbeInfo { points: p.points, body: p.body, locals, reads, writes, span: p.span });
     }
     program.embedded = table.embedded.iter().map(|c| c.code.clone()).collect();
+    program.regexes = std::mem::take(&mut inf.regexes);
     // Warnings like SystemTap's: what the user's script declares but never uses.
     let user = table.user_file;
     for (i, g) in table.globals.iter().enumerate() {
-        if g.span.file == user && !used_globals.contains(&i) {
+        if g.span.file == user && !used_globals.contains(&i) && !keep_unused {
             inf.diags.push(
                 Diagnostic::warning(format!("eliding unused variable '{}'", g.name.name)).with_span(g.name.span),
             );
         }
     }
-    // Tapset globals that nothing reachable uses stay out of the module.
-    let keep: Vec<bool> =
-        table.globals.iter().enumerate().map(|(i, g)| g.span.file == user || used_globals.contains(&i)).collect();
+    // Globals that nothing reachable uses stay out of the module (with -u, the script's stay).
+    let keep: Vec<bool> = table
+        .globals
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (keep_unused && g.span.file == user) || used_globals.contains(&i))
+        .collect();
     if keep.contains(&false) {
         let mut remap = vec![usize::MAX; keep.len()];
         let mut n = 0;
@@ -320,6 +329,16 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, diags: &mut Vec<Diagnos
     (!failed).then_some(program)
 }
 
+/// A call of a function that neither the script nor the tapsets define.
+pub fn unknown_function(table: &SymbolTable, name: &str, span: Span) -> Diagnostic {
+    let near = crate::diag::closest(name, table.functions.keys().copied().chain(BUILTINS.iter().copied()));
+    let help = match near {
+        Some(n) => format!("a function with a similar name exists: `{n}`"),
+        None => "define it with `function`, or check the tapset function's name".to_string(),
+    };
+    Diagnostic::error(format!("unknown function '{name}'")).with_span(span).with_help(help)
+}
+
 fn unresolved(what: &str, name: &str, span: Span) -> Diagnostic {
     Diagnostic::error(format!("cannot tell the type of {what} '{name}'"))
         .with_span(span)
@@ -361,11 +380,15 @@ fn has_return_value(b: &ast::Block) -> bool {
 }
 
 impl Infer<'_, '_> {
-    fn reachable(&mut self, probes: &[Expanded]) -> BTreeSet<String> {
+    fn reachable(&mut self, probes: &[Expanded], keep_unused: bool) -> BTreeSet<String> {
         let mut used = BTreeSet::new();
         let mut todo: Vec<(String, Span)> = Vec::new();
         for p in probes {
             collect_calls_block(&p.body, &mut todo);
+        }
+        if keep_unused {
+            let user = self.table.functions.values().filter(|f| f.span.file == self.table.user_file);
+            todo.extend(user.map(|f| (f.name.name.clone(), f.name.span)));
         }
         while let Some((name, span)) = todo.pop() {
             if let Some(f) = self.table.functions.get(name.as_str()) {
@@ -388,17 +411,7 @@ impl Infer<'_, '_> {
                         collect_calls_block(b, &mut todo);
                     }
                 }
-                None => {
-                    let near = crate::diag::closest(
-                        &name,
-                        self.table.functions.keys().copied().chain(BUILTINS.iter().copied()),
-                    );
-                    let help = match near {
-                        Some(n) => format!("a function with a similar name exists: `{n}`"),
-                        None => "define it with `function`, or check the tapset function's name".to_string(),
-                    };
-                    self.diags.push(Diagnostic::error(format!("unknown function '{name}'")).with_span(span).with_help(help))
-                }
+                None => self.diags.push(unknown_function(self.table, &name, span)),
             }
         }
         used
@@ -969,6 +982,46 @@ impl Infer<'_, '_> {
         }
     }
 
+    /// The right operand of `=~`/`!~`: a string literal whose pattern compiles (recorded
+    /// on the reporting walk, so only reachable code's patterns are kept).
+    fn regex(&mut self, op: BinOp, rhs: &Expr, s: &mut Scope) {
+        let ExprKind::Literal(ast::Literal::Str(raw)) = &rhs.kind else {
+            self.expr(rhs, s, None);
+            if self.report {
+                self.diags.push(
+                    Diagnostic::error(format!("the right operand of `{}` must be a string literal", op.as_str()))
+                        .with_span(rhs.span)
+                        .with_help("regular expressions are compiled with the script, e.g. `name =~ \"^(ba|z)?sh$\"`"),
+                );
+            }
+            return;
+        };
+        if !self.report {
+            return;
+        }
+        let (pattern, at) = crate::regex::pattern_of_literal(raw);
+        match crate::regex::compile(&pattern) {
+            Ok(_) => {
+                if !self.regexes.contains(&pattern) {
+                    self.regexes.push(pattern);
+                }
+            }
+            Err(err) => {
+                // Pattern bytes map back into the literal, after its opening quote.
+                let base = rhs.span.start + 1;
+                let last = at.len() - 1;
+                let start = base + at[err.start.min(last)] as u32;
+                let end = (base + at[err.end.min(last)] as u32).clamp(start + 1, rhs.span.end.max(start + 1));
+                let mut d = Diagnostic::error(format!("invalid regular expression: {}", err.message))
+                    .with_span(Span::new(rhs.span.file, start, end));
+                if let Some(h) = err.help {
+                    d = d.with_help(h);
+                }
+                self.diags.push(d);
+            }
+        }
+    }
+
     fn expr(&mut self, e: &Expr, s: &mut Scope, want: Option<Type>) -> Option<Type> {
         match &e.kind {
             ExprKind::Literal(l) => Some(lit_type(l)),
@@ -1016,9 +1069,8 @@ impl Infer<'_, '_> {
                     Some(Type::Long)
                 }
                 BinOp::RegexMatch | BinOp::RegexNoMatch => {
-                    if self.report {
-                        self.diags.push(unsupported("regular expression matching", e.span));
-                    }
+                    self.expect_with(lhs, s, Type::String, "`=~` and `!~` match a string against a regular expression");
+                    self.regex(*op, rhs, s);
                     Some(Type::Long)
                 }
                 _ => {

@@ -314,7 +314,15 @@ impl<'p> BodyGen<'p> {
                 let t = self.string_temp();
                 format!("rt_str_concat({t}, {a}, {b})")
             }
-            BinOp::RegexMatch | BinOp::RegexNoMatch => unreachable!("elaboration rejects regex"),
+            BinOp::RegexMatch | BinOp::RegexNoMatch => {
+                let ExprKind::Literal(ast::Literal::Str(raw)) = &rhs.kind else {
+                    unreachable!("elaboration requires a literal pattern")
+                };
+                let pattern = crate::regex::pattern_of_literal(raw).0;
+                let i = self.program.regexes.iter().position(|p| *p == pattern).expect("elaboration records each pattern");
+                let not = if op == BinOp::RegexNoMatch { "!" } else { "" };
+                format!("((s64){not}{}({a}))", names::regex(i))
+            }
         };
         if prelude.is_empty() {
             value

@@ -225,7 +225,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     ctx.insert("defines", &Vec::<HashMap<String, String>>::new());
     ctx.insert("globals", &globals_code(program));
     ctx.insert("frames", &frames);
-    ctx.insert("functions", &(embedded_code(program) + &functions));
+    ctx.insert("functions", &(embedded_code(program) + &regex_code(program) + &functions));
     ctx.insert("probes", &probes);
     ctx.insert("hrtimers", &hrtimers);
     ctx.insert("jiffies_timers", &jiffies_timers);
@@ -236,6 +236,16 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     ctx.insert("end_probes", &end.into_iter().map(|x| x.1).collect::<Vec<_>>());
     ctx.insert("error_probes", &error.into_iter().map(|x| x.1).collect::<Vec<_>>());
     render_template("module.c.tera", &ctx)
+}
+
+/// One matcher per distinct `=~`/`!~` pattern (crate::regex), before the code that calls them.
+fn regex_code(program: &Program) -> String {
+    let mut s = String::new();
+    for (i, pattern) in program.regexes.iter().enumerate() {
+        let dfa = crate::regex::compile(pattern).expect("elaboration checked the pattern");
+        s.push_str(&crate::regex::emit::matcher(&names::regex(i), pattern, &dfa));
+    }
+    s
 }
 
 fn embedded_code(program: &Program) -> String {

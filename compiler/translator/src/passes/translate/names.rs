@@ -43,3 +43,7 @@ pub fn key_struct(global: &str) -> String {
 pub fn key_temp(n: usize) -> String {
     format!("k_{n}")
 }
+/// The matcher of the i-th distinct regular expression.
+pub fn regex(i: usize) -> String {
+    format!("re_{i}")
+}
