@@ -1,5 +1,7 @@
 //! printf-style format strings: SystemTap's conversions parsed once, at
-//! compile time, and rewritten for the kernel's vsnprintf.
+//! compile time, and rewritten for the kernel's vsnprintf. The raw-byte
+//! conversions (`%b`, `%m`, `%M`) are not vsnprintf's: a format holding
+//! them is split ([`segments`]) and they become runtime calls.
 
 /// One piece of a format string.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +33,9 @@ pub enum Count {
 pub enum ArgKind {
     Long,
     String,
+    /// `%m`/`%M`: a string's bytes, or a long: the address of kernel
+    /// (user, with `#`) memory.
+    Memory,
 }
 
 impl Conversion {
@@ -43,8 +48,25 @@ impl Conversion {
         if self.precision == Some(Count::Star) {
             v.push(ArgKind::Long);
         }
-        v.push(if matches!(self.conv, 's' | 'm' | 'M') { ArgKind::String } else { ArgKind::Long });
+        v.push(match self.conv {
+            's' => ArgKind::String,
+            'm' | 'M' => ArgKind::Memory,
+            _ => ArgKind::Long,
+        });
         v
+    }
+
+    /// Whether vsnprintf cannot do it: raw bytes (`%b`, `%m`, `%M`).
+    pub fn is_raw(&self) -> bool {
+        matches!(self.conv, 'b' | 'm' | 'M')
+    }
+
+    /// `%b`'s size in bytes (its width: 1, 2, 4 or 8; 8 by default).
+    pub fn binary_size(&self) -> u32 {
+        match self.width {
+            Some(Count::Fixed(n)) => n,
+            _ => 8,
+        }
     }
 
     /// The same conversion for the kernel's vsnprintf, whose arguments are
@@ -80,8 +102,33 @@ impl Conversion {
     }
 }
 
-/// Conversions the kernel's vsnprintf does for us.
-pub const SUPPORTED: &str = "diuxXocsp";
+/// One run of a split format: pieces vsnprintf does, or one raw conversion.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Segment<'a> {
+    Kernel(&'a [Piece]),
+    Raw(&'a Conversion),
+}
+
+/// The format in runs vsnprintf can do, between the raw conversions.
+pub fn segments(pieces: &[Piece]) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, p) in pieces.iter().enumerate() {
+        if let Piece::Conv(c) = p {
+            if c.is_raw() {
+                if start < i {
+                    out.push(Segment::Kernel(&pieces[start..i]));
+                }
+                out.push(Segment::Raw(c));
+                start = i + 1;
+            }
+        }
+    }
+    if start < pieces.len() {
+        out.push(Segment::Kernel(&pieces[start..]));
+    }
+    out
+}
 
 /// Parses a format string (the raw literal text, escapes still in it).
 pub fn parse(raw: &str) -> Result<Vec<Piece>, String> {
@@ -127,10 +174,19 @@ pub fn parse(raw: &str) -> Result<Vec<Piece>, String> {
         if !"diuxXocspbmM".contains(conv) {
             return Err(format!("invalid conversion '%{conv}' in the format"));
         }
-        if !SUPPORTED.contains(conv) {
-            return Err(format!("the conversion '%{conv}' is not supported by this rstap yet"));
-        }
         c.conv = conv;
+        if conv == 'b' {
+            match c.width {
+                None | Some(Count::Fixed(1 | 2 | 4 | 8)) => {}
+                Some(Count::Fixed(n)) => {
+                    return Err(format!("'%{n}b' writes 1, 2, 4 or 8 bytes, not {n}: use %1b, %2b, %4b or %8b"))
+                }
+                Some(Count::Star) => return Err("'%*b' is not allowed: the width of %b is its size, 1, 2, 4 or 8".into()),
+            }
+            if c.precision.is_some() {
+                return Err("'%b' takes no precision: its width is the number of bytes".into());
+            }
+        }
         if !text.is_empty() {
             pieces.push(Piece::Text(std::mem::take(&mut text)));
         }
@@ -230,6 +286,27 @@ mod tests {
         let p = parse("%*d%% %p %#x").unwrap();
         assert_eq!(arg_kinds(&p), [ArgKind::Long, ArgKind::Long, ArgKind::Long, ArgKind::Long]);
         assert_eq!(String::from_utf8(kernel_format(&p)).unwrap(), "%*lld%% %#llx %#llx");
+    }
+
+    #[test]
+    fn raw_conversions_split_the_format() {
+        let p = parse("a%4b-%d%.3m%-*.*M%%").unwrap();
+        assert_eq!(
+            arg_kinds(&p),
+            [ArgKind::Long, ArgKind::Long, ArgKind::Memory, ArgKind::Long, ArgKind::Long, ArgKind::Memory]
+        );
+        let segs = segments(&p);
+        assert_eq!(segs.len(), 6);
+        assert!(matches!(segs[0], Segment::Kernel(k) if kernel_format(k) == b"a"));
+        assert!(matches!(segs[1], Segment::Raw(c) if c.conv == 'b' && c.binary_size() == 4));
+        assert!(matches!(segs[2], Segment::Kernel(k) if kernel_format(k) == b"-%lld"));
+        assert!(matches!(segs[3], Segment::Raw(c) if c.conv == 'm' && c.precision == Some(Count::Fixed(3))));
+        assert!(matches!(segs[4], Segment::Raw(c) if c.conv == 'M' && c.flags == "-"));
+        assert!(matches!(segs[5], Segment::Kernel(k) if kernel_format(k) == b"%%"));
+        assert_eq!(parse("%b").unwrap(), vec![Piece::Conv(Conversion { conv: 'b', ..Default::default() })]);
+        assert!(parse("%3b").unwrap_err().contains("1, 2, 4 or 8"));
+        assert!(parse("%*b").is_err());
+        assert!(parse("%.2b").is_err());
     }
 
     #[test]

@@ -1347,6 +1347,10 @@ impl Infer<'_, '_> {
                     self.expect_with(a, s, Type::Long, "the format wants a number here (%d %i %u %x %o %c %p, or a `*` width)")
                 }
                 Some(format::ArgKind::String) => self.expect_with(a, s, Type::String, "the format wants a string here (%s)"),
+                // A string's bytes, or memory at a long address: either type.
+                Some(format::ArgKind::Memory) => {
+                    self.expr(a, s, None);
+                }
                 None => {
                     self.expr(a, s, None);
                 }

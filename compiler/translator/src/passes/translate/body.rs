@@ -413,7 +413,7 @@ impl<'p> BodyGen<'p> {
 
     fn call(&mut self, func: &ast::Ident, args: &[Expr]) -> String {
         match func.name.as_str() {
-            "printf" | "sprintf" => self.printf_call(&func.name, args),
+            "printf" | "sprintf" => self.printf_call(func, args),
             "print" | "println" | "sprint" | "sprintln" => {
                 let nl = func.name.ends_with("ln");
                 self.print_call(func.name.starts_with('s'), None, nl, args)
@@ -469,7 +469,7 @@ impl<'p> BodyGen<'p> {
         format!("({{ {}; 0; }})", parts.join("; "))
     }
 
-    fn printf_call(&mut self, name: &str, args: &[Expr]) -> String {
+    fn printf_call(&mut self, func: &ast::Ident, args: &[Expr]) -> String {
         let ExprKind::Literal(ast::Literal::Str(raw)) = &args[0].kind else { unreachable!("checked") };
         let pieces = format::parse(raw).expect("checked by elaboration");
         let mut vals = Vec::new();
@@ -479,18 +479,97 @@ impl<'p> BodyGen<'p> {
             for (k, which) in c.args().into_iter().zip(0..) {
                 let (i, a) = rest.next().expect("counted by elaboration");
                 let mut v = self.expr(a);
-                if k == format::ArgKind::String && args[i + 2..].iter().any(Expr::has_side_effects) {
+                let string = k == format::ArgKind::String
+                    || (k == format::ArgKind::Memory && self.type_of(a) == Some(Type::String));
+                if string && args[i + 2..].iter().any(Expr::has_side_effects) {
                     v = self.string_snapshot(&v);
                 }
                 let is_count = which < c.args().len() - 1;
                 vals.push(match k {
                     format::ArgKind::String => v,
-                    format::ArgKind::Long if is_count || c.conv == 'c' => format!("(int){v}"),
-                    format::ArgKind::Long => format!("(long long){v}"),
+                    format::ArgKind::Memory if string => v,
+                    format::ArgKind::Long if (is_count || c.conv == 'c') && !c.is_raw() => format!("(int){v}"),
+                    format::ArgKind::Long | format::ArgKind::Memory => format!("(long long){v}"),
                 });
             }
         }
-        self.emit_format(name == "sprintf", &format::kernel_format(&pieces), &vals)
+        let to_string = func.name == "sprintf";
+        if pieces.iter().any(|p| matches!(p, Piece::Conv(c) if c.is_raw())) {
+            return self.split_format(to_string, &pieces, &vals, func.span);
+        }
+        self.emit_format(to_string, &format::kernel_format(&pieces), &vals)
+    }
+
+    /// A format with raw-byte conversions (`%b %m %M`): the arguments into
+    /// temporaries (left to right), then one runtime call per segment on an
+    /// `rt_out` (runtime-c/print.h).
+    fn split_format(&mut self, to_string: bool, pieces: &[Piece], vals: &[String], span: ast::Span) -> String {
+        let mut code = String::from("({ ");
+        let mut temps = Vec::new();
+        for v in vals {
+            let t = self.fresh();
+            let ty = if v.starts_with("(long long)") {
+                "long long"
+            } else if v.starts_with("(int)") {
+                "int"
+            } else {
+                "const char *"
+            };
+            write!(code, "{ty} {t} = {v}; ").unwrap();
+            temps.push((t, ty));
+        }
+        let o = self.fresh();
+        let dst = if to_string { self.string_temp() } else { "NULL".into() };
+        write!(code, "struct rt_out {o} = {{ .c = c, .str = {dst}, .len = 0 }}; ").unwrap();
+        let mut next = temps.iter();
+        for seg in format::segments(pieces) {
+            match seg {
+                format::Segment::Kernel(ps) => {
+                    let n: usize = ps.iter().map(|p| if let Piece::Conv(c) = p { c.args().len() } else { 0 }).sum();
+                    let args: String = next.by_ref().take(n).map(|(t, _)| format!(", {t}")).collect();
+                    let lit = format::c_string_literal(&format::kernel_format(ps));
+                    write!(code, "rt_out_printf(&{o}, {lit}{args}); ").unwrap();
+                }
+                format::Segment::Raw(c) if c.conv == 'b' => {
+                    let (t, _) = next.next().expect("counted by elaboration");
+                    write!(code, "rt_out_binary(&{o}, {t}, {}); ", c.binary_size()).unwrap();
+                }
+                format::Segment::Raw(c) => {
+                    let mut count = |n: Option<format::Count>| match n {
+                        Some(format::Count::Star) => next.next().expect("counted by elaboration").0.clone(),
+                        Some(format::Count::Fixed(n)) => n.to_string(),
+                        None => "0".into(),
+                    };
+                    let width = count(c.width);
+                    let prec = count(c.precision);
+                    let flags: Vec<&str> = [
+                        (c.conv == 'M', "RT_MEM_HEX"),
+                        (c.flags.contains('#'), "RT_MEM_USER"),
+                        (c.flags.contains('-'), "RT_MEM_LEFT"),
+                        (c.precision.is_some(), "RT_MEM_PREC"),
+                    ]
+                    .into_iter()
+                    .filter_map(|(on, f)| on.then_some(f))
+                    .collect();
+                    let flags = if flags.is_empty() { "0".to_string() } else { flags.join(" | ") };
+                    let (t, ty) = next.next().expect("counted by elaboration");
+                    let (s, addr) = if *ty == "const char *" { (t.as_str(), "0") } else { ("NULL", t.as_str()) };
+                    write!(code, "rt_out_mem(&{o}, {s}, {addr}, {flags}, {width}, {prec}); ").unwrap();
+                    if s == "NULL" {
+                        // Reading memory may fault.
+                        let loc = self.loc(&format!("format conversion '%{}'", c.conv), span);
+                        write!(code, "if (unlikely(c->last_error)) {{ c->last_loc = {loc}; goto {err}; }} ", err = self.err)
+                            .unwrap();
+                    }
+                }
+            }
+        }
+        if to_string {
+            write!(code, "rt_out_string(&{o}); }})").unwrap();
+        } else {
+            code.push_str("0; })");
+        }
+        code
     }
 
     /// A printf-family call. `vals` are C expressions already cast to what the
