@@ -91,8 +91,9 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     let mut probes = String::new();
 
     // Functions: prototypes first (they may call each other), then bodies.
+    // `__maybe_unused`: with -u, a function nothing calls, or a global nothing locks, stays.
     for f in &program.functions {
-        writeln!(functions, "static void {}(struct rt_context *c);", names::function(&f.name)).unwrap();
+        writeln!(functions, "static void __maybe_unused {}(struct rt_context *c);", names::function(&f.name)).unwrap();
     }
     let mut fn_fields = Vec::new();
     for f in &program.functions {
@@ -258,7 +259,7 @@ fn globals_code(program: &Program) -> String {
     let mut free = String::new();
     for g in &program.globals {
         let c = names::global(&g.name);
-        writeln!(s, "static rt_rwlock_t {};", names::global_lock(&g.name)).unwrap();
+        writeln!(s, "static rt_rwlock_t __maybe_unused {};", names::global_lock(&g.name)).unwrap();
         if let Some(st) = &g.stat {
             let (hist, lo, hi, step, nb) = match st.hist {
                 None => ("RT_HIST_NONE", 0, 0, 0, "0".to_string()),
