@@ -207,3 +207,93 @@ fn unused_tapset_globals_stay_out_of_the_module() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("g_test_counter_value_lock, true"), "{out}");
 }
+
+/// Pass 2's optimisation: dead branches, unused globals and functions, folded constants
+/// leave the C; `-u` keeps them all; `-w` silences the warnings.
+#[test]
+fn optimisation_shrinks_the_c_and_u_keeps_everything() {
+    let script = r#"global unused_g, used_g
+function unused_f() { return "dead function text" }
+function only_called_dead() { return "dead callee text" }
+probe begin {
+	if (0) { println("dead if text"); println(only_called_dead()) }
+	while (0) println("dead while text")
+	for (i = 3; 2 < 1; i++) println("dead for text")
+	x = 1 + 2 * 3
+	s = 1 > 2 ? "dead ternary text" : "live"
+	used_g = x << 2
+	unread = 5
+	println(x, s, used_g, i)
+	exit()
+}
+"#;
+    let (code, opt, err) = rstap(&["-p3", "-e", script]);
+    assert_eq!(code, 0, "{err}");
+    let (code, unopt, err_u) = rstap(&["-p3", "-u", "-e", script]);
+    assert_eq!(code, 0, "{err_u}");
+    assert!(opt.len() < unopt.len(), "optimised C: {} bytes, -u: {} bytes", opt.len(), unopt.len());
+    for dead in [
+        "dead if text",
+        "dead while text",
+        "dead for text",
+        "dead ternary text",
+        "dead function text",
+        "dead callee text",
+        "g_unused_g",
+        "l_unread",
+    ] {
+        assert!(!opt.contains(dead), "{dead} is in the optimised C");
+        assert!(unopt.contains(dead), "{dead} is not in the -u C");
+    }
+    // Folded: 1 + 2 * 3 is 7, and nothing multiplies; -u computes it at run time.
+    assert!(opt.contains("((s64)7LL)") && !opt.contains("rt_mul("), "{opt}");
+    assert!(unopt.contains("rt_mul(((s64)2LL), ((s64)3LL))"), "{unopt}");
+    // The for's init stays.
+    assert!(opt.contains("l_i = ((s64)3LL)"), "{opt}");
+    for w in [
+        "warning: eliding unused variable 'unused_g'",
+        "warning: eliding unused function 'unused_f'",
+        // Called from dead code only: as unused as SystemTap sees it.
+        "warning: eliding unused function 'only_called_dead'",
+        "warning: eliding side-effect-free expression",
+    ] {
+        assert!(err.contains(w), "no '{w}' in:\n{err}");
+    }
+    assert!(!err_u.contains("warning"), "-u elides nothing, so it warns of nothing:\n{err_u}");
+    let (code, _, err_w) = rstap(&["-p3", "-w", "-e", script]);
+    assert_eq!(code, 0, "{err_w}");
+    assert!(err_w.is_empty(), "-w: {err_w}");
+    // -vv reports what the optimisation did, within pass 2.
+    let (_, _, err_v) = rstap(&["-p2", "-vv", "-w", "-e", script]);
+    assert!(err_v.lines().any(|l| l.starts_with("Pass 2: optimized: ") && l.contains("folded")), "{err_v}");
+}
+
+/// `@defined`: a dead arm with a target variable that does not resolve is not an error,
+/// with or without -u; a call in dead code must still name a function.
+#[test]
+fn defined_prunes_before_type_checking() {
+    let script = r#"probe begin { println(@defined($nosuch) ? $nosuch : "none"); if (@defined($p->x)) println($p->x); println(@defined(n), @defined($nosuch)); n = 1 }"#;
+    for flags in [&[][..], &["-u"][..]] {
+        let mut args = vec!["-p3"];
+        args.extend_from_slice(flags);
+        args.extend(["-e", script]);
+        let (code, out, err) = rstap(&args);
+        assert_eq!(code, 0, "{flags:?}: {err}");
+        assert!(!out.contains("nosuch"), "{flags:?}");
+    }
+    let (code, _, err) = rstap(&["-p2", "-e", "probe begin { println($nosuch) }"]);
+    assert_eq!(code, 1, "{err}");
+    let (code, _, err) = rstap(&["-p2", "-e", "probe begin { if (0) nosuch_fn() }"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error: unknown function 'nosuch_fn'"), "{err}");
+}
+
+/// Folding is left to the runtime where it must report: a division by a constant zero.
+#[test]
+fn division_by_constant_zero_is_not_folded() {
+    let (code, out, err) = rstap(&["-p3", "-e", "probe begin { println(10 / (2 - 2), 7 % 0, 8 / 2) }"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("rt_div(c, ((s64)10LL), ((s64)0LL))"), "{out}");
+    assert!(out.contains("rt_mod(c, ((s64)7LL), ((s64)0LL))"), "{out}");
+    assert!(!out.contains("rt_div(c, ((s64)8LL)"), "{out}");
+}
