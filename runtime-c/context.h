@@ -27,6 +27,9 @@ struct rt_context {
 	struct pt_regs *regs;		/* kernel registers at a kprobe hit, else NULL */
 	struct rt_printbuf out;
 	void *frames;			/* struct rt_frames, generated */
+	unsigned long probe_addr;	/* the probed kernel address, or 0 */
+	struct rt_kstack kstack;	/* unwound from regs on demand (stack.h) */
+	char ksym_buf[KSYM_SYMBOL_LEN];	/* sprint_symbol()'s text (symbols.h) */
 };
 
 int rt_contexts_alloc(size_t frames_size);

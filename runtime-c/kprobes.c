@@ -13,8 +13,18 @@
 static int rt_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct rt_kprobe *k = container_of(kp, struct rt_kprobe, u.kp);
+	unsigned long ip = instruction_pointer(regs);
 
-	rt_probe_run_regs(k->probe, RT_PHASE_RUN, regs);
+	/*
+	 * On x86 ip is past the breakpoint here (int3, and ftrace-based
+	 * kprobes imitate it). During the handler it is the probed address,
+	 * as if the instruction had not been reached: what addr() shows and
+	 * where the unwinder must start (an ip inside a half-executed push
+	 * would find the wrong frame).
+	 */
+	instruction_pointer_set(regs, (unsigned long)kp->addr);
+	rt_probe_run_at(k->probe, RT_PHASE_RUN, regs, (unsigned long)kp->addr);
+	instruction_pointer_set(regs, ip);
 	return 0;
 }
 
@@ -30,7 +40,8 @@ static int rt_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (unlikely(!rp))
 		return 0;
 	k = container_of(rp, struct rt_kprobe, u.rp);
-	rt_probe_run_regs(k->probe, RT_PHASE_RUN, regs);
+	/* ip is the address returned to: the kernel restored it. */
+	rt_probe_run_at(k->probe, RT_PHASE_RUN, regs, (unsigned long)rp->kp.addr);
 	return 0;
 }
 

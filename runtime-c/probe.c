@@ -41,10 +41,11 @@ static void rt_report_error(struct rt_context *c)
 
 void rt_probe_run(const struct rt_probe *p, enum rt_phase phase)
 {
-	rt_probe_run_regs(p, phase, NULL);
+	rt_probe_run_at(p, phase, NULL, 0);
 }
 
-void rt_probe_run_regs(const struct rt_probe *p, enum rt_phase phase, struct pt_regs *regs)
+void rt_probe_run_at(const struct rt_probe *p, enum rt_phase phase,
+		     struct pt_regs *regs, unsigned long addr)
 {
 	struct rt_context *c;
 
@@ -67,6 +68,8 @@ void rt_probe_run_regs(const struct rt_probe *p, enum rt_phase phase, struct pt_
 					       : MAXACTION_INTERRUPTIBLE;
 	c->nesting = 0;
 	c->regs = regs;
+	c->probe_addr = addr;
+	rt_kstack_reset(&c->kstack);
 	if (!rt_locks_take(p->locks, p->nlocks)) {
 		rt_skip();
 		goto out;

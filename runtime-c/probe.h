@@ -21,7 +21,18 @@ enum rt_phase {
 };
 
 void rt_probe_run(const struct rt_probe *p, enum rt_phase phase);
+/*
+ * The same, for a hit at a kernel address: regs are the probed point's
+ * registers (CONTEXT->regs), addr the probed address (CONTEXT->probe_addr;
+ * for a return probe, the function's, while regs are at its return).
+ */
+void rt_probe_run_at(const struct rt_probe *p, enum rt_phase phase,
+		     struct pt_regs *regs, unsigned long addr);
 /* The same, for a hit that has the kernel's registers (kprobes): CONTEXT->regs. */
-void rt_probe_run_regs(const struct rt_probe *p, enum rt_phase phase, struct pt_regs *regs);
+static inline void rt_probe_run_regs(const struct rt_probe *p, enum rt_phase phase,
+				     struct pt_regs *regs)
+{
+	rt_probe_run_at(p, phase, regs, regs ? instruction_pointer(regs) : 0);
+}
 
 #endif /* RSTAP_PROBE_H */

@@ -33,12 +33,18 @@
 #ifndef MAXMAPENTRIES
 #define MAXMAPENTRIES 2048	/* default size of an associative array */
 #endif
+#ifndef MAXBACKTRACE
+#define MAXBACKTRACE 20		/* kernel stack frames unwound for one hit */
+#endif
 #ifndef RT_PRINT_BUFSIZE
 #define RT_PRINT_BUFSIZE 8192	/* one probe hit's output before a flush */
 #endif
 
 #if MAXSTRINGLEN < 16 || MAXSTRINGLEN > 65536
 #error "MAXSTRINGLEN must be between 16 and 65536"
+#endif
+#if MAXBACKTRACE < 1 || MAXBACKTRACE > 1024
+#error "MAXBACKTRACE must be between 1 and 1024"
 #endif
 #if MAXNESTING < 1
 #error "MAXNESTING must be at least 1"

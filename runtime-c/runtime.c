@@ -12,5 +12,7 @@
 #include "map.c"
 #include "timer.c"
 #include "kprobes.c"
+#include "stack.c"
+#include "symbols.c"
 #include "uprobes.c"
 #include "transport.c"

@@ -21,6 +21,8 @@
 #include "rt_features.h"	/* generated per kernel by kbuild/ feature tests */
 #include "rt_limits.h"
 #include "session.h"
+#include "stack.h"
+#include "symbols.h"
 #include "context.h"
 #include "lock.h"
 #include "print.h"
