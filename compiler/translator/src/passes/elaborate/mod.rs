@@ -5,6 +5,7 @@
 //! the translator needs; only the functions that are used are kept.
 
 pub(crate) mod points;
+mod private;
 pub(crate) mod symbols;
 mod types;
 
@@ -12,6 +13,7 @@ use crate::ast::{self, Span, Type};
 use crate::diag::Diagnostic;
 use std::collections::BTreeSet;
 
+pub use private::display_name;
 pub use points::{pp_string, wildcard_match, PointKind, TimerUnit};
 pub(crate) use types::{unknown_function, BUILTINS};
 use crate::passes::optimize;
@@ -116,7 +118,11 @@ pub struct Settings {
 /// `scripts[0]` is the user's script; the rest are tapset files.
 pub fn run(scripts: &[ast::Script], settings: &Settings) -> Result<Program, Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    let table = symbols::SymbolTable::collect(scripts, settings, &mut diags);
+    // Private names are renamed per file first: symbols then never mix two files' privates.
+    let (scripts, privates) = private::scope(scripts, &mut diags);
+    let scripts = &scripts[..];
+    let mut table = symbols::SymbolTable::collect(scripts, settings, &mut diags);
+    table.privates = privates;
     let mut probes = points::resolve_probes(&scripts[0], &table, &settings.kernel_release, &mut diags);
     if probes.is_empty() && !diags.iter().any(Diagnostic::is_error) {
         diags.push(
@@ -133,7 +139,6 @@ pub fn run(scripts: &[ast::Script], settings: &Settings) -> Result<Program, Vec<
     if diags.iter().any(Diagnostic::is_error) {
         return Err(errors_only(diags));
     }
-    let mut table = table;
     for f in &functions {
         table.functions.insert(&f.name.name, f);
     }

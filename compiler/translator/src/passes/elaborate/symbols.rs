@@ -14,6 +14,8 @@ pub struct SymbolTable<'a> {
     pub embedded: Vec<&'a ast::EmbeddedC>,
     #[allow(dead_code)] // for "defined in the script" checks to come
     pub user_file: FileId,
+    /// Private declarations by their written names (they are renamed, see private.rs).
+    pub privates: super::private::Privates,
 }
 
 impl<'a> SymbolTable<'a> {
@@ -26,6 +28,7 @@ impl<'a> SymbolTable<'a> {
             aliases: Vec::new(),
             embedded: Vec::new(),
             user_file,
+            privates: Default::default(),
         };
         for (i, script) in scripts.iter().enumerate() {
             let is_user = i == 0;

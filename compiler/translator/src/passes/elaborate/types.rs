@@ -268,7 +268,8 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, keep_unused: bool, diag
     for (i, g) in table.globals.iter().enumerate() {
         if g.span.file == user && !used_globals.contains(&i) && !keep_unused {
             inf.diags.push(
-                Diagnostic::warning(format!("eliding unused variable '{}'", g.name.name)).with_span(g.name.span),
+                Diagnostic::warning(format!("eliding unused variable '{}'", super::private::display_name(&g.name.name)))
+                    .with_span(g.name.span),
             );
         }
     }
@@ -310,6 +311,15 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, keep_unused: bool, diag
     for (sc, params) in scopes {
         for (name, at) in &sc.read_at {
             if at.file == user && !sc.assigned.contains(name) && !params.contains(name) {
+                // Another file's private global: not visible here, so not a variable at all.
+                if let Some((decl, label)) = table.privates.label(false, name, at.file) {
+                    inf.diags.push(
+                        Diagnostic::error(format!("unresolved variable '{name}': no global '{name}' is visible here"))
+                            .with_span(*at)
+                            .with_label(decl, label),
+                    );
+                    continue;
+                }
                 inf.diags.push(
                     Diagnostic::warning(format!("never-assigned local variable '{name}'"))
                         .with_span(*at)
@@ -336,7 +346,11 @@ pub fn unknown_function(table: &SymbolTable, name: &str, span: Span) -> Diagnost
         Some(n) => format!("a function with a similar name exists: `{n}`"),
         None => "define it with `function`, or check the tapset function's name".to_string(),
     };
-    Diagnostic::error(format!("unknown function '{name}'")).with_span(span).with_help(help)
+    let d = Diagnostic::error(format!("unknown function '{name}'")).with_span(span).with_help(help);
+    match table.privates.label(true, name, span.file) {
+        Some((decl, label)) => d.with_label(decl, label),
+        None => d,
+    }
 }
 
 fn unresolved(what: &str, name: &str, span: Span) -> Diagnostic {
@@ -391,16 +405,6 @@ impl Infer<'_, '_> {
             todo.extend(user.map(|f| (f.name.name.clone(), f.name.span)));
         }
         while let Some((name, span)) = todo.pop() {
-            if let Some(f) = self.table.functions.get(name.as_str()) {
-                if f.private && f.span.file != span.file {
-                    self.diags.push(
-                        Diagnostic::error(format!("function '{name}' is private to the file that defines it"))
-                            .with_span(span)
-                            .with_label(f.name.span, "defined private here"),
-                    );
-                    continue;
-                }
-            }
             if BUILTINS.contains(&name.as_str()) || used.contains(&name) {
                 continue;
             }
@@ -601,11 +605,13 @@ impl Infer<'_, '_> {
     fn array_use(&mut self, name: &ast::Ident, n: usize, s: &Scope) -> Option<usize> {
         let Some(g) = self.global_of(&name.name, s) else {
             if self.report {
-                self.diags.push(
-                    Diagnostic::error(format!("'{}' is not a global: arrays must be global", name.name))
-                        .with_span(name.span)
-                        .with_help(format!("declare it at the top level: global {}", name.name)),
-                );
+                let mut d = Diagnostic::error(format!("'{}' is not a global: arrays must be global", name.name))
+                    .with_span(name.span)
+                    .with_help(format!("declare it at the top level: global {}", name.name));
+                if let Some((decl, label)) = self.table.privates.label(false, &name.name, name.span.file) {
+                    d = d.with_label(decl, label);
+                }
+                self.diags.push(d);
             }
             return None;
         };
@@ -667,11 +673,13 @@ impl Infer<'_, '_> {
             ExprKind::Var(name) => {
                 let Some(g) = self.global_of(name, s) else {
                     if self.report {
-                        self.diags.push(
-                            Diagnostic::error(format!("statistics must be global: '{name}' is a local"))
-                                .with_span(e.span)
-                                .with_help(format!("declare it at the top level: global {name}")),
-                        );
+                        let mut d = Diagnostic::error(format!("statistics must be global: '{name}' is a local"))
+                            .with_span(e.span)
+                            .with_help(format!("declare it at the top level: global {name}"));
+                        if let Some((decl, label)) = self.table.privates.label(false, name, e.span.file) {
+                            d = d.with_label(decl, label);
+                        }
+                        self.diags.push(d);
                     }
                     return None;
                 };

@@ -623,7 +623,7 @@ impl<'p> BodyGen<'p> {
             }
             temps.push(t);
         }
-        let loc = self.loc(&format!("identifier '{name}'"), span);
+        let loc = self.ident_loc(name, span);
         write!(
             code,
             "struct {frame} *_f; if (unlikely(c->nesting >= MAXNESTING)) {{ rt_error(c, \"MAXNESTING exceeded\"); c->last_loc = {loc}; goto {err}; }} _f = &F->fn[c->nesting].{field}; (void)_f; ",
@@ -662,7 +662,7 @@ impl<'p> BodyGen<'p> {
     }
 
     fn ident_loc(&self, name: &str, span: ast::Span) -> String {
-        self.loc(&format!("identifier '{name}'"), span)
+        self.loc(&format!("identifier '{}'", crate::passes::elaborate::display_name(name)), span)
     }
 
     /// Fills a key struct (a frame temporary) with the given keys; returns

@@ -334,7 +334,11 @@ fn globals_code(program: &Program) -> String {
             .unwrap(),
             (Type::String, _) => writeln!(s, "static char {c}[MAXSTRINGLEN];").unwrap(),
         }
-        // Settable at load time: rstaprun mod.ko NAME=VALUE (stap -G).
+        // Settable at load time: rstaprun mod.ko NAME=VALUE (stap -G); a private global
+        // is its file's alone, so not settable.
+        if crate::passes::elaborate::display_name(&g.name) != g.name {
+            continue;
+        }
         match g.ty {
             Type::Long => writeln!(s, "module_param_cb({}, &rt_param_ops_s64, &{c}, 0);", g.name).unwrap(),
             Type::String => writeln!(s, "module_param_string({}, {c}, MAXSTRINGLEN, 0);", g.name).unwrap(),
