@@ -72,7 +72,7 @@ impl Dfa {
             accepting.push(acc);
             if acc {
                 final_at_end.push(true);
-                next.extend(std::iter::repeat(i).take(nclasses));
+                next.extend(std::iter::repeat_n(i, nclasses));
                 i += 1;
                 continue;
             }
@@ -256,7 +256,9 @@ fn minimise(class_of: [u8; 256], nclasses: usize, next: &[usize], accepting: &[b
     let fin: Vec<bool> = rep.iter().map(|&r| final_at_end[r]).collect();
     let matched = (0..count).find(|&b| accepting[rep[b]]);
     let dead = (0..count).find(|&b| {
-        !fin[b] && Some(b) != matched && table[b * new_nclasses..(b + 1) * new_nclasses].iter().all(|&t| t as usize == b)
+        !fin[b]
+            && Some(b) != matched
+            && table[b * new_nclasses..(b + 1) * new_nclasses].iter().all(|&t| t as usize == b)
     });
     Dfa { class_of: new_class_of, nclasses: new_nclasses, next: table, final_at_end: fin, matched, dead }
 }

@@ -26,7 +26,11 @@ pub enum Node {
     Concat(Vec<Node>),
     Alt(Vec<Node>),
     /// `max: None` is unbounded.
-    Repeat { node: Box<Node>, min: u32, max: Option<u32> },
+    Repeat {
+        node: Box<Node>,
+        min: u32,
+        max: Option<u32>,
+    },
 }
 
 pub fn parse(pattern: &[u8]) -> Result<Node, Error> {
@@ -165,8 +169,9 @@ impl<'a> Parser<'a> {
                 return Err(Error::new(format!("word boundaries (\\{}) are not supported", c as char), at, self.i))
             }
             c if c.is_ascii_alphanumeric() => {
-                return Err(Error::new(format!("unknown escape '\\{}'", c as char), at, self.i)
-                    .with_help("only punctuation, \\n \\t \\r \\f \\v \\a and \\d \\D \\w \\W \\s \\S may follow a backslash"))
+                return Err(Error::new(format!("unknown escape '\\{}'", c as char), at, self.i).with_help(
+                    "only punctuation, \\n \\t \\r \\f \\v \\a and \\d \\D \\w \\W \\s \\S may follow a backslash",
+                ))
             }
             c => Escaped::Byte(c),
         })
@@ -197,7 +202,11 @@ impl<'a> Parser<'a> {
                 Escaped::Set(s) => {
                     set.union(&s);
                     if self.peek() == Some(b'-') && self.s.get(self.i + 1).is_some_and(|&c| c != b']') {
-                        return Err(Error::new("invalid range: a character class cannot start a range", start, self.i + 1));
+                        return Err(Error::new(
+                            "invalid range: a character class cannot start a range",
+                            start,
+                            self.i + 1,
+                        ));
                     }
                     continue;
                 }
@@ -213,7 +222,10 @@ impl<'a> Parser<'a> {
                 };
                 if hi < lo {
                     return Err(Error::new(
-                        format!("invalid range '{}': its end comes before its start", String::from_utf8_lossy(&self.s[start..self.i])),
+                        format!(
+                            "invalid range '{}': its end comes before its start",
+                            String::from_utf8_lossy(&self.s[start..self.i])
+                        ),
                         start,
                         self.i,
                     )
@@ -268,7 +280,9 @@ impl<'a> Parser<'a> {
                         at,
                         self.i,
                     )
-                    .with_help("the classes are alpha digit alnum upper lower space blank punct print graph cntrl xdigit")),
+                    .with_help(
+                        "the classes are alpha digit alnum upper lower space blank punct print graph cntrl xdigit",
+                    )),
                 }
             }
             b => Ok(Escaped::Byte(b)),

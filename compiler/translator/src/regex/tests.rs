@@ -121,7 +121,10 @@ fn parse_errors_say_what_and_where() {
     assert_eq!(e.message, "invalid repetition '{3,1}': the minimum is larger than the maximum");
     assert_eq!((e.start, e.end), (1, 6));
     assert_eq!(err("a{256}").message, "invalid repetition '{256}': a count is at most 255");
-    assert_eq!(err("a{99999999999999999999}").message, "invalid repetition '{99999999999999999999}': a count is at most 255");
+    assert_eq!(
+        err("a{99999999999999999999}").message,
+        "invalid repetition '{99999999999999999999}': a count is at most 255"
+    );
     assert_eq!(err("a{x}").message, "invalid repetition '{x}': counts are decimal numbers: {m}, {m,} or {m,n}");
     assert_eq!(err("a{,3}").message, "invalid repetition '{,3}': counts are decimal numbers: {m}, {m,} or {m,n}");
     assert_eq!(err("a{2").message, "invalid repetition: '{' without its '}'");
@@ -285,4 +288,97 @@ fn byte_classes_and_high_bytes_agree_with_the_regex_crate() {
             assert_eq!(ours.is_match(s), reference.is_match(s), "{p:?} on {s:?}");
         }
     }
+}
+
+/// The emitted C, compiled by the host's C compiler with warnings as errors, gives the same
+/// answers as the DFA simulated here (and, through it, the regex crate above).
+#[test]
+fn emitted_c_compiles_cleanly_and_agrees() {
+    let patterns = [
+        "b.",
+        "^$",
+        "",
+        "^(ba|z)?sh$",
+        "[[:digit:]]+,",
+        "^a{2,4}$",
+        "a\\.b|^x",
+        "[^a-c]$",
+        "(^|/)tmp($|/)",
+        "^[[:alpha:]_][[:alnum:]_]*$",
+        "x*/y",
+        "\\w+\\s\\d",
+        "a^b",
+        "[a-z]{20}",
+        "a[ab]{8}$", // over 256 states: u16 tables
+    ];
+    let inputs: &[&[u8]] = &[
+        b"",
+        b"abc",
+        b"sh",
+        b"bash",
+        b"ksh",
+        b"12,",
+        b"aaa",
+        b"aaaaa",
+        b"a.b",
+        b"xq",
+        b"ab",
+        b"abd",
+        b"/tmp",
+        b"/tmpx/",
+        b"usr/tmp/x",
+        b"_ok9",
+        b"9no",
+        b"x*/y",
+        b"xx/y",
+        b"id 7",
+        b"a^b",
+        b"\xe9\xff",
+        b"abcdefghijklmnopqrstuvwxyz",
+        b"abcdefghijklmnopqrs!",
+        b"babbbbbbbb",
+        b"bbabbbbbbb",
+        b"abababababab",
+    ];
+    let dir = std::env::temp_dir().join(format!("rstap-regex-c-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut c = String::from(
+        "#include <stdio.h>\ntypedef unsigned char u8;\ntypedef unsigned short u16;\n\
+         #define MAXSTRINGLEN 512\n#define __maybe_unused __attribute__((unused))\n\n",
+    );
+    let mut dfas = Vec::new();
+    for (i, p) in patterns.iter().enumerate() {
+        let d = compile(p.as_bytes()).unwrap();
+        if p.starts_with("a[ab]") {
+            assert!(d.nstates() > 256, "{}", d.nstates());
+        }
+        c.push_str(&emit::matcher(&format!("re_{i}"), p.as_bytes(), &d));
+        dfas.push(d);
+    }
+    c.push_str("static const char *const inputs[] = {\n");
+    for s in inputs {
+        c.push_str(&format!("\t{},\n", crate::format::c_string_literal(s)));
+    }
+    c.push_str("};\n\nint main(void)\n{\n\tunsigned int i;\n\n");
+    c.push_str("\tfor (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {\n");
+    for i in 0..patterns.len() {
+        c.push_str(&format!("\t\tputchar('0' + re_{i}(inputs[i]));\n"));
+    }
+    c.push_str("\t\tputchar('\\n');\n\t}\n\treturn 0;\n}\n");
+    std::fs::write(dir.join("m.c"), &c).unwrap();
+    let out = std::process::Command::new("cc")
+        .args(["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-Wunused-const-variable", "-o"])
+        .arg(dir.join("m"))
+        .arg(dir.join("m.c"))
+        .output()
+        .expect("a C compiler (cc) on the build host");
+    assert!(out.status.success(), "cc failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let run = std::process::Command::new(dir.join("m")).output().unwrap();
+    let got = String::from_utf8(run.stdout).unwrap();
+    let want: String = inputs
+        .iter()
+        .map(|s| dfas.iter().map(|d| if d.is_match(s) { '1' } else { '0' }).chain(['\n']).collect::<String>())
+        .collect();
+    assert_eq!(got, want, "C matcher disagrees (rows: inputs, columns: patterns)");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
