@@ -52,12 +52,15 @@ pub fn resolve_probes(
     let mut out: Vec<Expanded> = Vec::new();
     for item in &script.items {
         let ast::Item::Probe(probe) = item else { continue };
-        // Points that resolve to the same chain of alias bodies share one body.
-        let mut groups: Vec<(Vec<usize>, Vec<ResolvedPoint>, ast::Block)> = Vec::new();
+        // Points that resolve to the same chain of alias bodies, under the same conditions,
+        // share one body.
+        type Group = (Vec<usize>, Vec<ast::Expr>, Vec<ResolvedPoint>, ast::Block);
+        let mut groups: Vec<Group> = Vec::new();
         for point in &probe.points {
             let mut found = Vec::new();
             let mut errors = Vec::new();
-            expand(point, &point.components, Vec::new(), table, kernel_release, 0, &mut found, &mut errors);
+            let conds: Vec<ast::Expr> = point.condition.iter().cloned().collect();
+            expand(point, &point.components, Vec::new(), &conds, table, kernel_release, 0, &mut found, &mut errors);
             if found.is_empty() {
                 if point.optional || point.sufficient {
                     continue;
@@ -72,18 +75,21 @@ pub fn resolve_probes(
                 diags.extend(errors);
                 continue;
             }
-            if point.condition.is_some() {
-                diags.push(
-                    Diagnostic::error("conditional probes (`if (...)`) are not supported yet")
-                        .with_span(point.span),
-                );
-            }
-            for (chain, rp) in found {
-                match groups.iter_mut().find(|g| g.0 == chain) {
-                    Some(g) => g.1.push(rp),
+            for (chain, conds, rp) in found {
+                match groups.iter_mut().find(|g| g.0 == chain && g.1 == conds) {
+                    Some(g) => g.2.push(rp),
                     None => {
-                        let body = wrap_body(&probe.body, &chain, table);
-                        groups.push((chain, vec![rp], body));
+                        let mut body = wrap_body(&probe.body, &chain, table);
+                        if !conds.is_empty() {
+                            let mut ok = true;
+                            for c in &conds {
+                                ok &= check_condition(c, table, diags);
+                            }
+                            if ok {
+                                body = guard_body(body, &conds);
+                            }
+                        }
+                        groups.push((chain, conds, vec![rp], body));
                     }
                 }
             }
@@ -91,7 +97,7 @@ pub fn resolve_probes(
                 break;
             }
         }
-        for (_, points, body) in groups {
+        for (_, _, points, body) in groups {
             out.push(Expanded { points, body, span: probe.span });
         }
     }
@@ -115,14 +121,19 @@ fn wrap_body(user: &ast::Block, chain: &[usize], table: &SymbolTable) -> ast::Bl
     body
 }
 
+/// A resolved point: the aliases it went through, the conditions on the way, where it fires.
+type Found = (Vec<usize>, Vec<ast::Expr>, ResolvedPoint);
+
+#[allow(clippy::too_many_arguments)]
 fn expand(
     point: &ProbePoint,
     comps: &[Component],
     chain: Vec<usize>,
+    conds: &[ast::Expr],
     table: &SymbolTable,
     release: &str,
     depth: usize,
-    found: &mut Vec<(Vec<usize>, ResolvedPoint)>,
+    found: &mut Vec<Found>,
     errors: &mut Vec<Diagnostic>,
 ) {
     if depth > MAX_ALIAS_DEPTH {
@@ -145,7 +156,10 @@ fn expand(
                 c2.extend_from_slice(suffix);
                 let before = found.len();
                 let mut errs = Vec::new();
-                expand(target, &c2, chain2.clone(), table, release, depth + 1, found, &mut errs);
+                // An alias's own conditions combine with the user's (`&&`).
+                let mut conds2 = conds.to_vec();
+                conds2.extend(target.condition.iter().cloned());
+                expand(target, &c2, chain2.clone(), &conds2, table, release, depth + 1, found, &mut errs);
                 if found.len() == before && !(target.optional || target.sufficient) {
                     errors.extend(errs);
                 }
@@ -160,7 +174,7 @@ fn expand(
         match r {
             Ok(v) => found.extend(v.into_iter().map(|(mut k, pp)| {
                 k.optional |= point.optional || point.sufficient;
-                (chain.clone(), ResolvedPoint { kind: PointKind::Kprobe(k), pp })
+                (chain.clone(), conds.to_vec(), ResolvedPoint { kind: PointKind::Kprobe(k), pp })
             })),
             Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
         }
@@ -177,15 +191,109 @@ fn expand(
                     }
                     crate::userspace::UserPoint::Event(e) => PointKind::ProcEvent(e),
                 };
-                (chain.clone(), ResolvedPoint { kind, pp })
+                (chain.clone(), conds.to_vec(), ResolvedPoint { kind, pp })
             })),
             Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
         }
         return;
     }
     match builtin(comps) {
-        Ok(kind) => found.push((chain, ResolvedPoint { kind, pp: pp_string(comps) })),
+        Ok(kind) => found.push((chain, conds.to_vec(), ResolvedPoint { kind, pp: pp_string(comps) })),
         Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
+    }
+}
+
+/// `if (!(C1 && C2 ...)) next;` before the body: a conditional probe's body runs only
+/// while its conditions hold. They read globals only, so evaluated under the probe's locks
+/// (the body's read set includes their globals) this is what arming and disarming gives.
+fn guard_body(body: ast::Block, conds: &[ast::Expr]) -> ast::Block {
+    let all = conds
+        .iter()
+        .cloned()
+        .reduce(|a, b| {
+            let span = a.span.to(b.span);
+            ast::Expr::new(ast::ExprKind::Binary { op: ast::BinOp::LogAnd, lhs: Box::new(a), rhs: Box::new(b) }, span)
+        })
+        .expect("at least one condition");
+    let span = all.span;
+    let not = ast::Expr::new(ast::ExprKind::Unary { op: ast::UnaryOp::Not, operand: Box::new(all) }, span);
+    let next = ast::Stmt { kind: ast::StmtKind::Next, span };
+    let guard = ast::Stmt { kind: ast::StmtKind::If { cond: not, then: Box::new(next), els: None }, span };
+    let inner = ast::Stmt { kind: ast::StmtKind::Block(body.clone()), span: body.span };
+    ast::Block { stmts: vec![guard, inner], span: body.span }
+}
+
+/// A probe condition may only read globals: no locals, no context, nothing that changes
+/// anything (SystemTap evaluates it apart from any hit, to arm and disarm the probe).
+fn check_condition(e: &ast::Expr, table: &SymbolTable, diags: &mut Vec<Diagnostic>) -> bool {
+    use ast::ExprKind as K;
+    let fail = |diags: &mut Vec<Diagnostic>, msg: String, span: ast::Span| {
+        diags.push(
+            Diagnostic::error(msg)
+                .with_span(span)
+                .with_help("a probe condition is a boolean expression on global variables, e.g. `if (tracing)`"),
+        );
+        false
+    };
+    let global = |name: &str| table.global_index.contains_key(name);
+    match &e.kind {
+        K::Literal(_) => true,
+        K::Var(name) if global(name) => true,
+        K::Var(name) => fail(
+            diags,
+            format!("a probe condition may only read globals: '{}' is not a global", super::private::display_name(name)),
+            e.span,
+        ),
+        K::Index { array, indices } => {
+            let mut ok = true;
+            if !global(&array.name) {
+                ok = fail(diags, format!("a probe condition may only read globals: '{}' is not a global", array.name), array.span);
+            }
+            for i in indices {
+                ok &= check_condition(i, table, diags);
+            }
+            ok
+        }
+        K::In { keys, array, .. } => {
+            let mut ok = true;
+            if !global(&array.name) {
+                ok = fail(diags, format!("a probe condition may only read globals: '{}' is not a global", array.name), array.span);
+            }
+            for k in keys.iter().flatten() {
+                ok &= check_condition(k, table, diags);
+            }
+            ok
+        }
+        K::Stat { operand, .. } => check_condition(operand, table, diags),
+        K::Unary { operand, .. } => check_condition(operand, table, diags),
+        K::Binary { lhs, rhs, .. } => {
+            let a = check_condition(lhs, table, diags);
+            check_condition(rhs, table, diags) && a
+        }
+        K::Ternary { cond, then, els } => {
+            let a = check_condition(cond, table, diags);
+            let b = check_condition(then, table, diags);
+            check_condition(els, table, diags) && a && b
+        }
+        K::Assign { op, .. } => fail(
+            diags,
+            format!("a probe condition must not change anything: `{}` assigns", op.as_str()),
+            e.span,
+        ),
+        K::Crement { .. } => fail(diags, "a probe condition must not change anything: `++`/`--` assigns".into(), e.span),
+        K::Call { func, .. } => fail(
+            diags,
+            format!("a probe condition cannot call functions ('{}()'): it may only read globals", super::private::display_name(&func.name)),
+            e.span,
+        ),
+        K::Target { .. } | K::TargetAll { .. } | K::Cast { .. } | K::AtVar { .. } | K::Entry(_) | K::Perf(_) | K::AddrOf(_) => fail(
+            diags,
+            "a probe condition cannot read the probe's context: it may only read globals".into(),
+            e.span,
+        ),
+        K::Defined(_) | K::HistLog(_) | K::HistLinear { .. } | K::EmbeddedC(_) => {
+            fail(diags, "this is not allowed in a probe condition: it may only read globals".into(), e.span)
+        }
     }
 }
 
