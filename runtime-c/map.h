@@ -168,6 +168,16 @@ static inline s64 rt_map_stat_get(struct rt_context *c, struct rt_map *m,
 	return rt_stat_get(c, m->lay->stat, rt_map_stats(m, e), m->stat_size, op);
 }
 
+/* @hist_*(arr[k])[i]: an element not there has empty buckets. */
+static inline s64 rt_map_stat_hist_bucket(struct rt_context *c, struct rt_map *m,
+					  const void *key, s64 i)
+{
+	struct rt_map_entry *e = rt_map_find(m, key);
+
+	return rt_stat_hist_bucket(c, m->lay->stat, e ? rt_map_stats(m, e) : NULL,
+				   m->stat_size, i);
+}
+
 static inline void rt_map_stat_print_hist(struct rt_context *c,
 					  struct rt_map *m, const void *key)
 {

@@ -152,6 +152,17 @@ static s64 rt_hist_bucket(const struct rt_stat_desc *d, char *slots,
 	return n;
 }
 
+s64 rt_stat_hist_bucket(struct rt_context *c, const struct rt_stat_desc *d,
+			char *slots, size_t size, s64 i)
+{
+	if (i < 0 || i >= d->nbuckets) {
+		rt_errorf(c, "histogram index %lld out of range (0 to %u)", i,
+			  d->nbuckets - 1);
+		return 0;
+	}
+	return slots ? rt_hist_bucket(d, slots, size, i) : 0;
+}
+
 static int rt_hist_label(const struct rt_stat_desc *d, int b, char *buf,
 			 size_t len)
 {

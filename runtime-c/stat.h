@@ -66,6 +66,9 @@ s64 rt_stat_get(struct rt_context *c, const struct rt_stat_desc *d,
 		char *slots, size_t size, int op);
 void rt_stat_print_hist(struct rt_context *c, const struct rt_stat_desc *d,
 			char *slots, size_t size);
+/* @hist_*(x)[i]: the count in bucket i, numbered as printed; outside, an error. */
+s64 rt_stat_hist_bucket(struct rt_context *c, const struct rt_stat_desc *d,
+			char *slots, size_t size, s64 i);
 
 static inline void rt_stat_var_add(struct rt_stat_var *v, s64 x)
 {

@@ -267,7 +267,9 @@ impl Expr {
             ExprKind::HistLinear { operand, lo, hi, step } => {
                 [operand, lo, hi, step].iter().any(|e| e.has_side_effects())
             }
-            ExprKind::Binary { lhs, rhs, .. } => lhs.has_side_effects() || rhs.has_side_effects(),
+            ExprKind::Binary { lhs, rhs, .. } | ExprKind::HistIndex { hist: lhs, index: rhs } => {
+                lhs.has_side_effects() || rhs.has_side_effects()
+            }
             ExprKind::Ternary { cond, then, els } => {
                 cond.has_side_effects() || then.has_side_effects() || els.has_side_effects()
             }
@@ -306,6 +308,9 @@ pub enum ExprKind {
     HistLog(Box<Expr>),
     /// `@hist_linear(x, lo, hi, step)`
     HistLinear { operand: Box<Expr>, lo: Box<Expr>, hi: Box<Expr>, step: Box<Expr> },
+    /// `@hist_log(x)[i]`, `@hist_linear(x, lo, hi, step)[i]`: the count in bucket i
+    /// (`hist` is the HistLog or HistLinear).
+    HistIndex { hist: Box<Expr>, index: Box<Expr> },
     Unary { op: UnaryOp, operand: Box<Expr> },
     /// `++x`, `--x`, `x++`, `x--`
     Crement { op: CrementOp, operand: Box<Expr> },

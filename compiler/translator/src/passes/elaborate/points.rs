@@ -291,7 +291,7 @@ fn check_condition(e: &ast::Expr, table: &SymbolTable, diags: &mut Vec<Diagnosti
             "a probe condition cannot read the probe's context: it may only read globals".into(),
             e.span,
         ),
-        K::Defined(_) | K::HistLog(_) | K::HistLinear { .. } | K::EmbeddedC(_) => {
+        K::Defined(_) | K::HistLog(_) | K::HistLinear { .. } | K::HistIndex { .. } | K::EmbeddedC(_) => {
             fail(diags, "this is not allowed in a probe condition: it may only read globals".into(), e.span)
         }
     }

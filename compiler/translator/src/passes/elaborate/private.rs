@@ -259,7 +259,9 @@ impl Renamer {
                     self.expr(x);
                 }
             }
-            ExprKind::Binary { lhs, rhs, .. } | ExprKind::Assign { lhs, rhs, .. } => {
+            ExprKind::Binary { lhs, rhs, .. }
+            | ExprKind::Assign { lhs, rhs, .. }
+            | ExprKind::HistIndex { hist: lhs, index: rhs } => {
                 self.expr(lhs);
                 self.expr(rhs);
             }

@@ -1167,13 +1167,18 @@ impl Infer<'_, '_> {
                 self.stat_target(operand, s, false);
                 Some(Type::Long)
             }
+            ExprKind::HistIndex { hist, index } => {
+                self.hist(hist, s);
+                self.expect_with(index, s, Type::Long, "a histogram's buckets are numbered: @hist_log(x)[i]");
+                Some(Type::Long)
+            }
             ExprKind::HistLog(_) | ExprKind::HistLinear { .. } => {
                 self.hist(e, s);
                 if self.report {
                     self.diags.push(
                         Diagnostic::error("a histogram can only be printed")
                             .with_span(e.span)
-                            .with_help("use it as an argument of print() or println()"),
+                            .with_help("use it as an argument of print() or println(), or read one bucket's count: @hist_log(x)[i]"),
                     );
                 }
                 None
@@ -1460,6 +1465,10 @@ fn collect_calls_expr(e: &Expr, out: &mut Vec<(String, Span)>) {
         ExprKind::In { keys, .. } => keys.iter().flatten().for_each(|a| collect_calls_expr(a, out)),
         ExprKind::Stat { operand, .. } | ExprKind::HistLog(operand) => visit(operand),
         ExprKind::HistLinear { operand, .. } => visit(operand),
+        ExprKind::HistIndex { hist, index } => {
+            collect_calls_expr(hist, out);
+            collect_calls_expr(index, out);
+        }
         _ => {}
     }
 }

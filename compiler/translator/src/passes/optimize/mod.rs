@@ -282,7 +282,9 @@ pub fn children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             f(hi);
             f(step);
         }
-        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Assign { lhs, rhs, .. } => {
+        ExprKind::Binary { lhs, rhs, .. }
+        | ExprKind::Assign { lhs, rhs, .. }
+        | ExprKind::HistIndex { hist: lhs, index: rhs } => {
             f(lhs);
             f(rhs);
         }
@@ -330,7 +332,9 @@ pub fn children_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
             f(hi);
             f(step);
         }
-        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Assign { lhs, rhs, .. } => {
+        ExprKind::Binary { lhs, rhs, .. }
+        | ExprKind::Assign { lhs, rhs, .. }
+        | ExprKind::HistIndex { hist: lhs, index: rhs } => {
             f(lhs);
             f(rhs);
         }

@@ -503,6 +503,12 @@ impl Printer {
                 let v: Vec<Expr> = vec![(**operand).clone(), (**lo).clone(), (**hi).clone(), (**step).clone()];
                 self.args(&v);
             }
+            ExprKind::HistIndex { hist, index } => {
+                self.expr(hist, 0);
+                self.out.push('[');
+                self.expr(index, 0);
+                self.out.push(']');
+            }
             ExprKind::Unary { op, operand } => {
                 self.out.push_str(op.as_str());
                 let start = self.out.len();

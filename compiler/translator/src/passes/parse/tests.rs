@@ -437,6 +437,8 @@ fn statistics() {
     }
     assert_eq!(pe("print(@hist_log(x))"), "print(@hist_log(x))");
     assert_eq!(pe("print(@hist_linear(x, 0, 100, 10))"), "print(@hist_linear(x, 0, 100, 10))");
+    assert_eq!(pe("@hist_log(x)[i + 1] * 2"), "@hist_log(x)[i + 1] * 2");
+    assert_eq!(pe("@hist_linear(a[1], 0, 100, 10)[0]"), "@hist_linear(a[1], 0, 100, 10)[0]");
     assert_eq!(pe("s[tid()] <<< gettimeofday_us() - t"), "s[tid()] <<< gettimeofday_us() - t");
 }
 

@@ -198,7 +198,7 @@ impl<'p> BodyGen<'p> {
             ExprKind::Assign { op: AssignOp::Concat, .. } => Some(Type::String),
             ExprKind::Assign { op: AssignOp::Aggregate, .. } => Some(Type::Long),
             ExprKind::Index { array, .. } => self.global_info(&array.name).map(|g| g.ty),
-            ExprKind::In { .. } | ExprKind::Stat { .. } => Some(Type::Long),
+            ExprKind::In { .. } | ExprKind::Stat { .. } | ExprKind::HistIndex { .. } => Some(Type::Long),
             ExprKind::Assign { op: AssignOp::Assign, lhs, .. } => self.type_of(lhs),
             ExprKind::Assign { .. } => Some(Type::Long),
             ExprKind::Call { func, .. } => match func.name.as_str() {
@@ -257,6 +257,7 @@ impl<'p> BodyGen<'p> {
             ExprKind::Index { array, indices } => self.index_read(array, indices),
             ExprKind::In { keys, array, .. } => self.in_array(keys, array),
             ExprKind::Stat { op, operand } => self.stat_get(*op, operand),
+            ExprKind::HistIndex { hist, index } => self.hist_bucket(hist, index),
             _ => unreachable!("elaboration rejects {:?}", e.kind),
         }
     }
@@ -773,6 +774,37 @@ impl<'p> BodyGen<'p> {
                 self.checked(&format!("({{ {setup}rt_map_stat_get(c, &{m}, {k}, {opc}); }})"), &loc)
             }
             _ => unreachable!("elaboration checks extractor operands"),
+        }
+    }
+
+    /// `@hist_log(x)[i]`: the count in bucket i (the buckets as printed: for a log
+    /// histogram 0..63 negative, 64 zero, 65.. positive; for a linear one 0 is below the
+    /// range and the last above it); an index outside is an error.
+    fn hist_bucket(&mut self, hist: &Expr, index: &Expr) -> String {
+        let operand = match &hist.kind {
+            ExprKind::HistLog(o) => o,
+            ExprKind::HistLinear { operand, .. } => operand,
+            _ => unreachable!("the grammar puts a histogram here"),
+        };
+        let i = self.expr(index);
+        let t = self.fresh();
+        match &operand.kind {
+            ExprKind::Var(name) => {
+                let m = names::global(name);
+                let loc = self.ident_loc(name, operand.span);
+                let call = format!("({{ s64 {t} = {i}; rt_stat_hist_bucket(c, {m}.desc, {m}.slots, {m}.size, {t}); }})");
+                self.checked(&call, &loc)
+            }
+            ExprKind::Index { array, indices } => {
+                let g = self.global_info(&array.name).expect("elaborated array");
+                let keys: Vec<Option<&Expr>> = indices.iter().map(Some).collect();
+                let (setup, k, _) = self.key(g, &keys);
+                let m = names::global(&g.name);
+                let loc = self.ident_loc(&array.name, array.span);
+                let call = format!("({{ s64 {t} = {i}; {setup}rt_map_stat_hist_bucket(c, &{m}, {k}, {t}); }})");
+                self.checked(&call, &loc)
+            }
+            _ => unreachable!("elaboration checks histogram operands"),
         }
     }
 
