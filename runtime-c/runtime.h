@@ -34,6 +34,7 @@
 #include "timer.h"
 #include "kprobes.h"
 #include "tapset_helpers.h"
+#include "target_vars.h"
 #include "uprobes.h"
 
 #endif /* RSTAP_RUNTIME_H */

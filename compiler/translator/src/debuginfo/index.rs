@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 
 type R<'a> = EndianSlice<'a, LittleEndian>;
 
-const FORMAT: &str = "rstap-function-index 2";
+const FORMAT: &str = "rstap-function-index 3";
 
 /// One out-of-line copy of a function's code.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +34,10 @@ pub struct Entry {
     pub unique: bool,
     /// In a section or range the kernel never lets kprobes into.
     pub blocked: bool,
+    /// .debug_info offset of this copy's own DIE (its parameters' locations) and of its
+    /// compilation unit's header: what target variables read again, one unit only.
+    pub die: u64,
+    pub cu: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -175,7 +179,7 @@ fn cache_path(build_id: &str) -> PathBuf {
 // header:   FORMAT \t build_id \t stext(hex)
 // file:     P \t path                 (numbered from 0 in order)
 // function: F \t name \t file# \t line \t die(hex) \t cu(hex) \t inlined(0/1) \t entries
-// entries:  addr(hex):symbol:flags , ...   flags: u unique, b blocked
+// entries:  addr(hex):symbol:flags:die(hex):cu(hex) , ...   flags: u unique, b blocked
 
 fn write_cache(ix: &Index, path: &Path) -> Result<()> {
     std::fs::create_dir_all(path.parent().unwrap())?;
@@ -191,7 +195,10 @@ fn write_cache(ix: &Index, path: &Path) -> Result<()> {
         let entries: Vec<String> = f
             .entries
             .iter()
-            .map(|e| format!("{:x}:{}:{}{}", e.addr, e.symbol, if e.unique { "u" } else { "" }, if e.blocked { "b" } else { "" }))
+            .map(|e| {
+                let flags = format!("{}{}", if e.unique { "u" } else { "" }, if e.blocked { "b" } else { "" });
+                format!("{:x}:{}:{flags}:{:x}:{:x}", e.addr, e.symbol, e.die, e.cu)
+            })
             .collect();
         out.push_str(&format!(
             "F\t{}\t{fi}\t{}\t{:x}\t{:x}\t{}\t{}\n",
@@ -236,7 +243,9 @@ fn parse_cache(text: &str, path: &Path, build_id: &str) -> Option<Index> {
             let addr = u64::from_str_radix(p.next()?, 16).ok()?;
             let symbol = p.next()?.to_string();
             let flags = p.next()?;
-            entries.push(Entry { addr, symbol, unique: flags.contains('u'), blocked: flags.contains('b') });
+            let die = u64::from_str_radix(p.next()?, 16).ok()?;
+            let cu = u64::from_str_radix(p.next()?, 16).ok()?;
+            entries.push(Entry { addr, symbol, unique: flags.contains('u'), blocked: flags.contains('b'), die, cu });
         }
         functions.push(Function { name, file, line, die, cu, inlined, entries });
     }
@@ -254,6 +263,8 @@ struct Raw {
     line: u32,
     inlined: bool,
     addr: Option<u64>,
+    /// This DIE's own offset (a concrete copy's, where its locations are).
+    own: u64,
     /// The DIE is the declaration itself (not a concrete copy of it).
     is_decl: bool,
 }
@@ -365,7 +376,7 @@ fn build(data: &[u8], verbose: bool) -> Result<(u64, Vec<Function>)> {
     // Merge the DIEs of one function (abstract definition and concrete copies).
     let mut by_decl: HashMap<u64, usize> = HashMap::new();
     let mut funcs: Vec<Function> = Vec::new();
-    let mut addrs: Vec<Vec<u64>> = Vec::new();
+    let mut addrs: Vec<Vec<(u64, u64, u64)>> = Vec::new();
     for r in raws {
         let i = *by_decl.entry(r.decl).or_insert_with(|| {
             funcs.push(Function {
@@ -397,20 +408,20 @@ fn build(data: &[u8], verbose: bool) -> Result<(u64, Vec<Function>)> {
         }
         f.inlined |= r.inlined;
         if let Some(a) = r.addr {
-            addrs[i].push(a);
+            addrs[i].push((a, r.own, r.cu));
         }
     }
     for (f, mut a) in funcs.iter_mut().zip(addrs) {
         a.sort_unstable();
-        a.dedup();
-        f.entries = a.into_iter().map(|addr| entry(&syms, &f.name, addr)).collect();
+        a.dedup_by_key(|x| x.0);
+        f.entries = a.into_iter().map(|(addr, die, cu)| entry(&syms, &f.name, addr, die, cu)).collect();
     }
     funcs.retain(|f| !f.name.is_empty() && (f.inlined || !f.entries.is_empty()));
     funcs.sort_by(|a, b| (&a.name, &a.file, a.line).cmp(&(&b.name, &b.file, b.line)));
     Ok((stext, funcs))
 }
 
-fn entry(syms: &Symbols, name: &str, addr: u64) -> Entry {
+fn entry(syms: &Symbols, name: &str, addr: u64, die: u64, cu: u64) -> Entry {
     let names = syms.at.get(&addr).map(Vec::as_slice).unwrap_or(&[]);
     // The symbol of this function: its own name, else a clone of it, else any.
     let clone = |s: &&&str| s.strip_prefix(name).is_some_and(|rest| rest.starts_with('.'));
@@ -423,7 +434,7 @@ fn entry(syms: &Symbols, name: &str, addr: u64) -> Entry {
         .unwrap_or_default();
     let unique = !symbol.is_empty() && syms.count.get(symbol.as_str()).copied().unwrap_or(0) == 1;
     let blocked = syms.blocked.contains(&addr) || syms.blocked_ranges.iter().any(|&(a, b)| a <= addr && addr < b);
-    Entry { addr, symbol, unique, blocked }
+    Entry { addr, symbol, unique, blocked, die, cu }
 }
 
 fn unit_functions(dwarf: &gimli::Dwarf<R>, header: gimli::UnitHeader<R>, roots: &Roots) -> Result<Vec<Raw>> {
@@ -441,7 +452,7 @@ fn unit_functions(dwarf: &gimli::Dwarf<R>, header: gimli::UnitHeader<R>, roots: 
             continue;
         }
         let own = e.offset().to_debug_info_offset(&unit.header).map(|o| o.0 as u64).unwrap_or(0);
-        let mut r = Raw { decl: own, cu, name: None, file: None, line: 0, inlined: false, addr: None, is_decl: true };
+        let mut r = Raw { decl: own, cu, name: None, file: None, line: 0, inlined: false, addr: None, own, is_decl: true };
         let mut origin_local = None;
         if let Some(v) = e.attr_value(gimli::DW_AT_abstract_origin)? {
             match v {

@@ -3,8 +3,10 @@
 //! function index built from it ([`index`]).
 
 pub mod index;
+pub mod location;
 pub mod prep;
 pub mod resolve;
+pub mod target;
 pub mod types;
 
 use anyhow::{bail, Result};

@@ -19,6 +19,22 @@ pub struct KprobePoint {
     pub maxactive: i64,
     /// The kernel refusing this one is a warning (it came from a wildcard).
     pub optional: bool,
+    /// Where its DWARF is (`kernel.function`), for target variables; None for `kprobe.*`.
+    pub site: Option<Site>,
+}
+
+/// A probed function entry in a kernel's DWARF: enough to read its one compilation unit
+/// again (through the cached index of `release`) and to pick its location lists' ranges.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    pub release: String,
+    /// The function, as `-L` prints it (`vfs_read`).
+    pub function: String,
+    /// Link-time address of the entry (the probe's address).
+    pub addr: u64,
+    /// .debug_info offsets of the copy's DIE and of its unit's header.
+    pub die: u64,
+    pub cu: u64,
 }
 
 fn str_arg(c: &Component) -> Result<String, String> {
@@ -69,7 +85,7 @@ fn kprobe_function(comps: &[Component]) -> Result<Vec<(KprobePoint, String)>, St
     if inst == Instances::Inline {
         return Err("kprobe.function has no .inline (inlined copies need kernel.function)".into());
     }
-    let kp = KprobePoint { symbol: sym, offset: 0, ret, maxactive, optional: false };
+    let kp = KprobePoint { symbol: sym, offset: 0, ret, maxactive, optional: false, site: None };
     Ok(vec![(kp, pp_string(comps))])
 }
 
@@ -107,7 +123,8 @@ fn kernel_function(comps: &[Component], release: &str) -> Result<Vec<(KprobePoin
             any = true;
             let (symbol, offset) =
                 if e.unique { (e.symbol.clone(), 0) } else { ("_stext".to_string(), e.addr.wrapping_sub(ix.stext)) };
-            out.push((KprobePoint { symbol, offset, ret, maxactive, optional: wild }, pp.clone()));
+            let site = Site { release: release.to_string(), function: f.name.clone(), addr: e.addr, die: e.die, cu: e.cu };
+            out.push((KprobePoint { symbol, offset, ret, maxactive, optional: wild, site: Some(site) }, pp.clone()));
         }
         if !any {
             refused.push(f);

@@ -7,6 +7,7 @@
 pub(crate) mod points;
 mod private;
 pub(crate) mod symbols;
+pub(crate) mod targets;
 mod types;
 
 use crate::ast::{self, Span, Type};
@@ -96,6 +97,8 @@ pub struct ProbeInfo {
     pub reads: BTreeSet<usize>,
     pub writes: BTreeSet<usize>,
     pub span: Span,
+    /// Its target variables' plans, by expression span.
+    pub targets: targets::TargetTable,
 }
 
 #[derive(Debug, Clone)]
@@ -142,7 +145,12 @@ pub fn run(scripts: &[ast::Script], settings: &Settings) -> Result<Program, Vec<
     for f in &functions {
         table.functions.insert(&f.name.name, f);
     }
-    let program = types::infer(&table, probes, !settings.optimize.enabled, &mut diags);
+    // Target variables: resolved per point through DWARF (probes split where they differ).
+    let (probes, target_tables) = targets::resolve(probes, settings.optimize.max_string_len, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(errors_only(diags));
+    }
+    let program = types::infer(&table, probes, &target_tables, !settings.optimize.enabled, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(errors_only(diags));
     }

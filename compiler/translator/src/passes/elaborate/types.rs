@@ -66,6 +66,9 @@ struct Infer<'t, 'a> {
     /// The call that is a whole statement (its value, if any, unused): the one place a
     /// function that returns nothing may be called.
     statement_call: Option<Span>,
+    /// The probes' target variables, and which probe is being walked (None: a function).
+    target_tables: &'t [super::targets::TargetTable],
+    cur_targets: Option<usize>,
     /// The patterns of `=~`/`!~` that compiled, distinct, in order of first use.
     regexes: Vec<Vec<u8>>,
 }
@@ -78,7 +81,13 @@ fn name_of(t: Type) -> &'static str {
 }
 
 /// `keep_unused` (`-u`): the script's unused globals and functions stay in the module.
-pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, keep_unused: bool, diags: &mut Vec<Diagnostic>) -> Option<Program> {
+pub fn infer<'t>(
+    table: &'t SymbolTable,
+    probes: Vec<Expanded>,
+    target_tables: &'t [super::targets::TargetTable],
+    keep_unused: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Program> {
     let mut inf = Infer {
         table,
         globals: table.globals.iter().map(|g| g.init.as_ref().map(|l| (lit_type(l), g.span))).collect(),
@@ -89,6 +98,8 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, keep_unused: bool, diag
         report: false,
         diags: Vec::new(),
         statement_call: None,
+        target_tables,
+        cur_targets: None,
         regexes: Vec::new(),
     };
     // Reachable functions, from the probes' bodies.
@@ -106,9 +117,11 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, keep_unused: bool, diag
     let mut fn_scopes: BTreeMap<String, Scope> = used.iter().map(|n| (n.clone(), Scope::default())).collect();
     for _round in 0..64 {
         inf.changed = false;
-        for (p, s) in probes.iter().zip(probe_scopes.iter_mut()) {
+        for (i, (p, s)) in probes.iter().zip(probe_scopes.iter_mut()).enumerate() {
+            inf.cur_targets = Some(i);
             inf.block(&p.body, s, None);
         }
+        inf.cur_targets = None;
         for (name, s) in fn_scopes.iter_mut() {
             inf.function(table.functions[name.as_str()], s);
         }
@@ -118,9 +131,11 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, keep_unused: bool, diag
     }
     // A last walk reports the conflicts and what stayed unknown.
     inf.report = true;
-    for (p, s) in probes.iter().zip(probe_scopes.iter_mut()) {
+    for (i, (p, s)) in probes.iter().zip(probe_scopes.iter_mut()).enumerate() {
+        inf.cur_targets = Some(i);
         inf.block(&p.body, s, None);
     }
+    inf.cur_targets = None;
     for (name, s) in fn_scopes.iter_mut() {
         inf.function(table.functions[name.as_str()], s);
     }
@@ -256,10 +271,11 @@ pub fn infer(table: &SymbolTable, probes: Vec<Expanded>, keep_unused: bool, diag
         r.retain(|g| !w.contains(g));
         (r, w)
     };
-    for (p, scope) in probes.into_iter().zip(&probe_scopes) {
+    for (i, (p, scope)) in probes.into_iter().zip(&probe_scopes).enumerate() {
         let (reads, writes) = closure(scope);
         let locals = inf.locals_of(scope, &[]);
-        program.probes.push(ProbeInfo { points: p.points, body: p.body, locals, reads, writes, span: p.span });
+        let targets = target_tables.get(i).cloned().unwrap_or_default();
+        program.probes.push(ProbeInfo { points: p.points, body: p.body, locals, reads, writes, span: p.span, targets });
     }
     program.embedded = table.embedded.iter().map(|c| c.code.clone()).collect();
     program.regexes = std::mem::take(&mut inf.regexes);
@@ -1183,6 +1199,7 @@ impl Infer<'_, '_> {
                 }
                 None
             }
+            ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_) => self.target(e, s),
             other => {
                 if self.report {
                     self.diags.push(unsupported(expr_what(other), e.span));
@@ -1190,6 +1207,36 @@ impl Infer<'_, '_> {
                 None
             }
         }
+    }
+
+    /// A target variable: its plan (targets.rs) says long or string; its indexes are longs.
+    fn target(&mut self, e: &Expr, s: &mut Scope) -> Option<Type> {
+        let plan = self.cur_targets.and_then(|i| self.target_tables.get(i)).and_then(|t| t.plans.get(&e.span));
+        let Some(plan) = plan else {
+            if self.report {
+                self.diags.push(
+                    Diagnostic::error("target variables can only be used in probe bodies")
+                        .with_span(e.span)
+                        .with_help("pass the value to the function as an argument"),
+                );
+            }
+            return None;
+        };
+        let ty = if plan.is_string() { Type::String } else { Type::Long };
+        let path = match &e.kind {
+            ExprKind::Target { path, .. } => path.as_slice(),
+            ExprKind::AddrOf(x) => match &x.kind {
+                ExprKind::Target { path, .. } => path.as_slice(),
+                _ => &[],
+            },
+            _ => &[],
+        };
+        for p in path {
+            if let ast::PathElem::Index(i) = p {
+                self.expect(i, s, Type::Long);
+            }
+        }
+        Some(ty)
     }
 
     /// An assignment target: its type (known or given now).

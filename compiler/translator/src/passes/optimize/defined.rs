@@ -12,13 +12,11 @@ use crate::passes::elaborate::ResolvedPoint;
 /// Whether a target-family expression resolves at a probe point: the one question
 /// `@defined` asks of the probe families.
 ///
-/// rstap does not resolve target variables yet (that is another issue's work): until it
-/// does, nothing resolves, and elaboration rejects a target expression that survives
-/// pruning. The target-variable work answers here from the point's DWARF (kernel and
-/// user functions: parameters, locals, `$return` on `.return` points, members through
-/// the type) and from `@var`'s/`@cast`'s type lookups; the rest of the pass follows.
+/// `kernel.function` points answer from their DWARF (elaborate/targets.rs: parameters and
+/// locals with a location at the probe address, members through the types); the other
+/// families have no target variables yet, so nothing resolves there, and elaboration
+/// rejects a target expression that survives pruning.
 pub fn target_resolves(point: &PointKind, expr: &Expr) -> bool {
-    let _ = expr;
     match point {
         // No context, no target variables: SystemTap's begin/end/error/never/timer points
         // have none, and this is final.
@@ -28,9 +26,10 @@ pub fn target_resolves(point: &PointKind, expr: &Expr) -> bool {
         | PointKind::Oneshot
         | PointKind::Never
         | PointKind::Timer { .. } => false,
-        // Function probes will have their parameters and locals (issue 4 and 5's
-        // `$target` work); not yet.
-        PointKind::Kprobe(_) | PointKind::Uprobe(_) | PointKind::ProcEvent(_) => false,
+        // User-space function probes will have theirs (issue 5's `$target` work); not yet.
+        // Kernel function probes answer from their DWARF (elaborate/targets.rs).
+        PointKind::Kprobe(_) => crate::passes::elaborate::targets::resolves(point, expr),
+        PointKind::Uprobe(_) | PointKind::ProcEvent(_) => false,
     }
 }
 

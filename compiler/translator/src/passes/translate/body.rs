@@ -21,6 +21,8 @@ pub struct BodyGen<'p> {
     /// Globals by name → (C name, type).
     pub globals: &'p HashMap<String, (String, Type)>,
     pub in_function: Option<&'p crate::passes::elaborate::FunctionInfo>,
+    /// The probe's target variables (None in functions).
+    pub targets: Option<&'p crate::passes::elaborate::targets::TargetTable>,
     /// String temporaries the frame must provide.
     pub string_temps: usize,
     tmp_counter: usize,
@@ -48,7 +50,7 @@ impl<'p> BodyGen<'p> {
         for l in locals {
             vars.insert(l.name.clone(), (format!("l->{}", names::local(&l.name)), l.ty));
         }
-        BodyGen { program, sources, vars, globals, in_function, string_temps: 0, tmp_counter: 0, key_temps: Vec::new(), err: "out".into(), out: String::new(), indent: 1 }
+        BodyGen { program, sources, vars, globals, in_function, targets: None, string_temps: 0, tmp_counter: 0, key_temps: Vec::new(), err: "out".into(), out: String::new(), indent: 1 }
     }
 
     fn line(&mut self, s: &str) {
@@ -199,6 +201,10 @@ impl<'p> BodyGen<'p> {
             ExprKind::Assign { op: AssignOp::Aggregate, .. } => Some(Type::Long),
             ExprKind::Index { array, .. } => self.global_info(&array.name).map(|g| g.ty),
             ExprKind::In { .. } | ExprKind::Stat { .. } | ExprKind::HistIndex { .. } => Some(Type::Long),
+            ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_) => {
+                let plan = self.targets.and_then(|t| t.plans.get(&e.span))?;
+                Some(if plan.is_string() { Type::String } else { Type::Long })
+            }
             ExprKind::Assign { op: AssignOp::Assign, lhs, .. } => self.type_of(lhs),
             ExprKind::Assign { .. } => Some(Type::Long),
             ExprKind::Call { func, .. } => match func.name.as_str() {
@@ -258,6 +264,7 @@ impl<'p> BodyGen<'p> {
             ExprKind::In { keys, array, .. } => self.in_array(keys, array),
             ExprKind::Stat { op, operand } => self.stat_get(*op, operand),
             ExprKind::HistIndex { hist, index } => self.hist_bucket(hist, index),
+            ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_) => self.target(e),
             _ => unreachable!("elaboration rejects {:?}", e.kind),
         }
     }
@@ -329,6 +336,43 @@ impl<'p> BodyGen<'p> {
             value
         } else {
             format!("({{ {prelude}{value}; }})")
+        }
+    }
+
+    /// A target variable: the C its plan renders (elaborate/targets.rs, debuginfo/target.rs),
+    /// its indexes evaluated first, in order.
+    fn target(&mut self, e: &Expr) -> String {
+        use crate::passes::elaborate::targets::Plan;
+        let plan = self.targets.and_then(|t| t.plans.get(&e.span)).expect("elaborated target variable");
+        let (name, path) = match &e.kind {
+            ExprKind::Target { name, path, .. } => (format!("${name}"), path.as_slice()),
+            ExprKind::AddrOf(x) => match &x.kind {
+                ExprKind::Target { name, path, .. } => (format!("${name}"), path.as_slice()),
+                _ => unreachable!("elaboration checks '&'"),
+            },
+            ExprKind::TargetAll { kind, .. } => (kind.as_str().to_string(), &[][..]),
+            _ => unreachable!(),
+        };
+        let mut holes = Vec::new();
+        for p in path {
+            if let ast::PathElem::Index(i) = p {
+                holes.push(self.expr(i));
+            }
+        }
+        let loc = self.loc(&format!("identifier '{name}'"), e.span);
+        let fail = format!("c->last_loc = {loc}; goto {};", self.err);
+        let uniq = self.fresh();
+        match plan {
+            Plan::Access(a) if a.is_string() => {
+                let buf = self.string_temp();
+                a.to_c(&holes, &fail, Some(&buf), &uniq)
+            }
+            Plan::Access(a) => a.to_c(&holes, &fail, None, &uniq),
+            Plan::All(all) => {
+                let buf = self.string_temp();
+                let tmp = self.string_temp();
+                all.to_c(&fail, &buf, &tmp, &uniq)
+            }
         }
     }
 

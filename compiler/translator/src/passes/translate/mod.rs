@@ -117,6 +117,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
             continue; // checked by elaboration, never run: no code
         }
         let mut g = BodyGen::new(program, sources, &globals, &p.locals, &[], None);
+        g.targets = Some(&p.targets);
         g.block(&p.body);
         let frame_name = names::probe_frame(i);
         frames.push_str(&frame_struct(&frame_name, &[], &p.locals, g.string_temps, &g.key_temps, None));

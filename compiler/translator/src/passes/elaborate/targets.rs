@@ -1,0 +1,224 @@
+//! Target variables in probe bodies (`$var`, `$var->m[i]`, `&$var->m`, `$var$`,
+//! `$$parms`...): each is resolved at every point of its probe through the point's DWARF
+//! (debuginfo/target.rs) into a [`Plan`], kept in the probe's [`TargetTable`] under the
+//! expression's span for type inference (a plan says long or string) and translation (it
+//! renders the C). Points of one probe whose plans differ (a variable in another
+//! register in another function of a wildcard) get bodies of their own.
+
+use super::points::{Expanded, PointKind};
+use crate::ast::{Expr, ExprKind, PathElem, Pretty, Span, TargetAllKind};
+use crate::debuginfo::target::{self as dt, Access, AllVars, Request, Seg, Which};
+use crate::diag::Diagnostic;
+use std::collections::HashMap;
+
+/// What one target expression compiles to at the points of its probe.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plan {
+    Access(Access),
+    All(AllVars),
+}
+
+impl Plan {
+    /// Whether the script sees a string (else a long).
+    pub fn is_string(&self) -> bool {
+        match self {
+            Plan::Access(a) => a.is_string(),
+            Plan::All(_) => true,
+        }
+    }
+}
+
+/// A probe's target expressions, by span.
+#[derive(Debug, Clone, Default)]
+pub struct TargetTable {
+    pub plans: HashMap<Span, Plan>,
+}
+
+/// The target-family expressions of a body, outermost first (`&$x` stands for its `$x`).
+fn target_exprs(body: &crate::ast::Block) -> Vec<Expr> {
+    let mut all = Vec::new();
+    crate::passes::optimize::walk_block(body, &mut |e| {
+        if matches!(e.kind, ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_)) {
+            all.push(e.clone());
+        }
+    });
+    let inner: Vec<Span> = all
+        .iter()
+        .filter_map(|e| match &e.kind {
+            ExprKind::AddrOf(x) => Some(x.span),
+            _ => None,
+        })
+        .collect();
+    all.retain(|e| !(matches!(e.kind, ExprKind::Target { .. }) && inner.contains(&e.span)));
+    all
+}
+
+fn pretty_level(p: Pretty) -> u8 {
+    match p {
+        Pretty::None => 0,
+        Pretty::Shallow => 1,
+        Pretty::Deep => 2,
+    }
+}
+
+/// What to ask the DWARF for `e`.
+enum Ask {
+    One(Request),
+    All(Which, u8),
+}
+
+fn ask(e: &Expr) -> Result<Ask, String> {
+    let request = |name: &str, path: &[PathElem], pretty: Pretty, addr_of: bool| {
+        let mut holes = 0;
+        let path = path
+            .iter()
+            .map(|p| match p {
+                PathElem::Member(m) => Seg::Member(m.name.clone()),
+                PathElem::Index(_) => {
+                    holes += 1;
+                    Seg::Index(holes - 1)
+                }
+            })
+            .collect();
+        Request { name: name.to_string(), path, pretty: pretty_level(pretty), addr_of }
+    };
+    match &e.kind {
+        ExprKind::Target { name, path, pretty } => Ok(Ask::One(request(name, path, *pretty, false))),
+        ExprKind::AddrOf(x) => match &x.kind {
+            ExprKind::Target { name, path, pretty: Pretty::None } => Ok(Ask::One(request(name, path, Pretty::None, true))),
+            ExprKind::Target { .. } => Err("'&' takes the address of a variable, not of its printed form".into()),
+            _ => Err("'&' takes the address of a target variable ($var, $var->member) only".into()),
+        },
+        ExprKind::TargetAll { kind, pretty } => {
+            let which = match kind {
+                TargetAllKind::Parms => Which::Parms,
+                TargetAllKind::Locals => Which::Locals,
+                TargetAllKind::Vars => Which::Vars,
+                TargetAllKind::Return => return Err("$$return is only available in .return probes".into()),
+            };
+            Ok(Ask::All(which, pretty_level(*pretty)))
+        }
+        _ => Err("not a target variable".into()),
+    }
+}
+
+/// How `e` reads as the script wrote it (`$file->f_pos`, `$$parms`).
+fn shown(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Target { name, .. } => format!("${name}"),
+        ExprKind::AddrOf(x) => shown(x),
+        ExprKind::TargetAll { kind, .. } => kind.as_str().to_string(),
+        _ => "?".into(),
+    }
+}
+
+/// Plans for `exprs` at one point, or per expression why not.
+fn plans_at(point: &PointKind, exprs: &[Expr], max_string: usize) -> Vec<Result<Plan, (dt::Error, String)>> {
+    let site = match point {
+        PointKind::Kprobe(k) => k.site.as_ref().filter(|_| !k.ret),
+        _ => None,
+    };
+    let Some(site) = site else {
+        let why = match point {
+            PointKind::Kprobe(k) if k.ret => "target variables in .return probes are not supported yet".to_string(),
+            PointKind::Kprobe(_) => "kprobe.function probes have no debuginfo: use kernel.function(\"...\") for target variables".into(),
+            PointKind::Uprobe(_) | PointKind::ProcEvent(_) => "target variables of user-space probes are not supported yet".into(),
+            _ => "this probe point has no target variables (they exist in kernel.function probes)".into(),
+        };
+        return exprs.iter().map(|_| Err((dt::Error::Other(why.clone()), String::new()))).collect();
+    };
+    let r = dt::with_func(site, |f| {
+        Ok(exprs
+            .iter()
+            .map(|e| {
+                let a = ask(e).map_err(|m| (dt::Error::Other(m), site.function.clone()))?;
+                let plan = match a {
+                    Ask::One(req) => f.access(&req, max_string).map(Plan::Access),
+                    Ask::All(w, p) => f.all(w, p, max_string).map(Plan::All),
+                };
+                plan.map_err(|err| (err, site.function.clone()))
+            })
+            .collect::<Vec<_>>())
+    });
+    match r {
+        Ok(v) => v,
+        Err(err) => exprs.iter().map(|_| Err((err.clone(), site.function.clone()))).collect(),
+    }
+}
+
+fn diagnostic(e: &Expr, err: &dt::Error, function: &str) -> Diagnostic {
+    let what = shown(e);
+    match err {
+        dt::Error::Unknown { names } => {
+            let list: Vec<String> = names.iter().map(|n| format!("${n}")).collect();
+            let help = if list.is_empty() {
+                format!("{function} has no parameters or locals here")
+            } else {
+                format!("the variables here: {}", list.join(" "))
+            };
+            Diagnostic::error(format!("unknown target variable '{what}' in {function}")).with_span(e.span).with_help(help)
+        }
+        dt::Error::Unavailable => Diagnostic::error(format!("target variable '{what}' is optimised away at this point"))
+            .with_span(e.span)
+            .with_help(format!(
+                "test it with @defined({what}) first, or probe another point where it lives (a .return of a function it is passed to)"
+            )),
+        dt::Error::Other(m) => Diagnostic::error(m.clone()).with_span(e.span),
+    }
+}
+
+/// Resolves the target expressions of every probe; splits probes whose points need
+/// different C. Returns the probes and their tables, in the same order.
+pub fn resolve(probes: Vec<Expanded>, max_string: usize, diags: &mut Vec<Diagnostic>) -> (Vec<Expanded>, Vec<TargetTable>) {
+    let mut out = Vec::with_capacity(probes.len());
+    let mut tables = Vec::with_capacity(probes.len());
+    for p in probes {
+        let exprs = target_exprs(&p.body);
+        if exprs.is_empty() {
+            out.push(p);
+            tables.push(TargetTable::default());
+            continue;
+        }
+        let mut groups: Vec<(Vec<Plan>, Vec<super::ResolvedPoint>)> = Vec::new();
+        let mut failed = false;
+        for pt in &p.points {
+            let mut plans = Vec::new();
+            for (e, r) in exprs.iter().zip(plans_at(&pt.kind, &exprs, max_string)) {
+                match r {
+                    Ok(plan) => plans.push(plan),
+                    Err((err, func)) => {
+                        if !failed {
+                            diags.push(diagnostic(e, &err, &func));
+                        }
+                        failed = true;
+                    }
+                }
+            }
+            if failed {
+                break;
+            }
+            match groups.iter_mut().find(|g| g.0 == plans) {
+                Some(g) => g.1.push(pt.clone()),
+                None => groups.push((plans, vec![pt.clone()])),
+            }
+        }
+        if failed {
+            continue;
+        }
+        for (plans, points) in groups {
+            let table = TargetTable { plans: exprs.iter().map(|e| e.span).zip(plans).collect() };
+            out.push(Expanded { points, body: p.body.clone(), span: p.span });
+            tables.push(table);
+        }
+    }
+    (out, tables)
+}
+
+/// `@defined`'s question for one target-family expression at a point: whether it
+/// resolves (a variable optimised away there, or a member that does not exist, does not).
+pub fn resolves(point: &PointKind, e: &Expr) -> bool {
+    if ask(e).is_err() {
+        return false;
+    }
+    plans_at(point, std::slice::from_ref(e), 512).into_iter().all(|r| r.is_ok())
+}

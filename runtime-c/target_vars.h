@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * target_vars.h - what the C of target variables ($var, $var->m, $var$, $$parms)
+ * calls at run time. The translator computes every location, offset and size from
+ * DWARF; here are only the non-faulting reads and the string building of pretty
+ * printing. A read that faults sets the hit's error ("kernel read fault at 0x...");
+ * pretty printing never fails: what cannot be read shows as "?".
+ */
+#ifndef RSTAP_TARGET_VARS_H
+#define RSTAP_TARGET_VARS_H
+
+#include <linux/uaccess.h>
+
+/* How rt_tv_put_num / rt_tv_put_value show a number. */
+#define RT_TV_DEC 0	/* decimal, signed or not */
+#define RT_TV_HEX 1	/* 0x... */
+#define RT_TV_CHAR 2	/* 'c' when printable, else decimal */
+
+/* Copy size (1..8) bytes at addr without faulting; false on a fault. */
+static inline bool rt_tv_read_ok(u64 *v, u64 addr, unsigned int size, int sign)
+{
+	u64 q = 0;
+
+	if (size == 0 || size > 8)
+		return false;
+	if (copy_from_kernel_nofault(&q, (const void *)(unsigned long)addr, size))
+		return false;
+	if (sign && size < 8)
+		q = (u64)(((s64)(q << (64 - 8 * size))) >> (64 - 8 * size));
+	*v = q;
+	return true;
+}
+
+/*
+ * The size-byte value at addr, sign-extended when sign; 0 and the hit's error on a
+ * fault. After an earlier fault in the same hit nothing more is read.
+ */
+static inline u64 rt_tv_read(struct rt_context *c, u64 addr, unsigned int size, int sign)
+{
+	u64 v = 0;
+
+	if (unlikely(c->last_error))
+		return 0;
+	if (!rt_tv_read_ok(&v, addr, size, sign))
+		rt_errorf(c, "kernel read fault at 0x%llx", (unsigned long long)addr);
+	return v;
+}
+
+/* Append a string, cut at MAXSTRINGLEN - 1. */
+static inline void rt_tv_puts(char *buf, const char *s)
+{
+	size_t n = strlen(buf);
+
+	if (n < MAXSTRINGLEN - 1)
+		strscpy(buf + n, s, MAXSTRINGLEN - n);
+}
+
+static inline __printf(2, 3) void rt_tv_printf(char *buf, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n >= MAXSTRINGLEN - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, MAXSTRINGLEN - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Append the value v (already read) of a size-byte scalar. */
+static inline void rt_tv_put_value(char *buf, u64 v, unsigned int size, int sign, int fmt)
+{
+	if (size < 8) {
+		v &= (1ULL << (8 * size)) - 1;
+		if (sign)
+			v = (u64)(((s64)(v << (64 - 8 * size))) >> (64 - 8 * size));
+	}
+	switch (fmt) {
+	case RT_TV_HEX:
+		rt_tv_printf(buf, "0x%llx", (unsigned long long)v);
+		break;
+	case RT_TV_CHAR:
+		if (v >= 0x20 && v < 0x7f && v != '\'' && v != '\\') {
+			rt_tv_printf(buf, "'%c'", (char)v);
+			break;
+		}
+		fallthrough;
+	default:
+		if (sign)
+			rt_tv_printf(buf, "%lld", (long long)v);
+		else
+			rt_tv_printf(buf, "%llu", (unsigned long long)v);
+	}
+}
+
+/* Append the scalar at addr (a bit-field when width != 0), or "?". */
+static inline void rt_tv_put_num(char *buf, u64 addr, unsigned int size, int sign,
+				 unsigned int bit, unsigned int width, int fmt)
+{
+	u64 v;
+
+	if (!rt_tv_read_ok(&v, addr, size, width ? 0 : sign)) {
+		rt_tv_puts(buf, "?");
+		return;
+	}
+	if (width) {
+		v >>= bit;
+		if (width < 64)
+			v &= (1ULL << width) - 1;
+		if (sign && width < 64)
+			v = (u64)(((s64)(v << (64 - width))) >> (64 - width));
+		rt_tv_put_value(buf, v, 8, sign, fmt);
+		return;
+	}
+	rt_tv_put_value(buf, v, size, sign, fmt);
+}
+
+/* Append the NUL-terminated kernel string at addr quoted, or its address when unreadable. */
+static inline void rt_tv_put_string(char *buf, u64 addr)
+{
+	char *tmp = this_cpu_ptr(&rt_scratch)->buf;
+
+	if (!addr) {
+		rt_tv_puts(buf, "0x0");
+		return;
+	}
+	if (rt_read_string(tmp, addr, MAXSTRINGLEN, false) < 0) {
+		rt_tv_printf(buf, "0x%llx", (unsigned long long)addr);
+		return;
+	}
+	{
+		size_t n = strlen(buf);
+
+		if (n < MAXSTRINGLEN - 1)
+			rt_escape(buf + n, tmp, strlen(tmp), MAXSTRINGLEN - 1 - n, true, false);
+	}
+}
+
+/* Append the char * stored at addr as a quoted string. */
+static inline void rt_tv_put_charp(char *buf, u64 addr)
+{
+	u64 p;
+
+	if (!rt_tv_read_ok(&p, addr, 8, 0)) {
+		rt_tv_puts(buf, "?");
+		return;
+	}
+	rt_tv_put_string(buf, p);
+}
+
+/* Append a char[len] at addr quoted, up to its first NUL. */
+static inline void rt_tv_put_chars(char *buf, u64 addr, u64 len)
+{
+	char *tmp = this_cpu_ptr(&rt_scratch)->buf;
+	size_t n = min_t(u64, len, MAXSTRINGLEN - 1), k;
+
+	if (!rt_kread_ok(tmp, addr, n)) {
+		rt_tv_puts(buf, "?");
+		return;
+	}
+	tmp[n] = '\0';
+	k = strlen(buf);
+	if (k < MAXSTRINGLEN - 1)
+		rt_escape(buf + k, tmp, strlen(tmp), MAXSTRINGLEN - 1 - k, true, false);
+}
+
+#endif /* RSTAP_TARGET_VARS_H */
