@@ -757,6 +757,23 @@ impl<'a> Func<'a> {
         }
     }
 
+    /// `$return` (with its path and suffix) in a `.return` probe: the value the function
+    /// returns, from the registers at its return (`regs_return_value`), typed by the
+    /// function's return type.
+    pub fn return_value(&self, req: &Request, max_string: usize) -> Result<Access, Error> {
+        let e = self.unit.entry(self.die).map_err(|e| Error::Other(format!("reading the function: {e}")))?;
+        let origin = match e.attr_value(gimli::DW_AT_abstract_origin) {
+            Ok(Some(AttributeValue::UnitRef(o))) => self.unit.entry(o).ok(),
+            _ => None,
+        };
+        let ty = self.type_of(&e).or_else(|| origin.as_ref().and_then(|o| self.type_of(o)));
+        if ty.is_none() {
+            return Err(Error::Other("the function returns nothing: there is no $return".into()));
+        }
+        let base = Loc::Value(format!("((u64)regs_return_value({}))", self.ctx.regs));
+        self.build("$return", base, ty, req, max_string)
+    }
+
     /// `$$parms`, `$$locals`, `$$vars` at the probe point.
     pub fn all(&self, which: Which, pretty: u8, max_string: usize) -> Result<AllVars, Error> {
         let vars = self.vars().map_err(|e| Error::Other(format!("reading the variables: {e:#}")))?;

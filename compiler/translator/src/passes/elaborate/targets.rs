@@ -65,6 +65,8 @@ fn pretty_level(p: Pretty) -> u8 {
 enum Ask {
     One(Request),
     All(Which, u8),
+    /// `$$return`
+    Return(u8),
 }
 
 fn ask(e: &Expr) -> Result<Ask, String> {
@@ -94,7 +96,7 @@ fn ask(e: &Expr) -> Result<Ask, String> {
                 TargetAllKind::Parms => Which::Parms,
                 TargetAllKind::Locals => Which::Locals,
                 TargetAllKind::Vars => Which::Vars,
-                TargetAllKind::Return => return Err("$$return is only available in .return probes".into()),
+                TargetAllKind::Return => return Ok(Ask::Return(pretty_level(*pretty))),
             };
             Ok(Ask::All(which, pretty_level(*pretty)))
         }
@@ -114,14 +116,13 @@ fn shown(e: &Expr) -> String {
 
 /// Plans for `exprs` at one point, or per expression why not.
 fn plans_at(point: &PointKind, exprs: &[Expr], max_string: usize) -> Vec<Result<Plan, (dt::Error, String)>> {
-    let site = match point {
-        PointKind::Kprobe(k) => k.site.as_ref().filter(|_| !k.ret),
-        _ => None,
+    let (site, ret) = match point {
+        PointKind::Kprobe(k) => (k.site.as_ref(), k.ret),
+        _ => (None, false),
     };
     let Some(site) = site else {
         let why = match point {
-            PointKind::Kprobe(k) if k.ret => "target variables in .return probes are not supported yet".to_string(),
-            PointKind::Kprobe(_) => "kprobe.function probes have no debuginfo: use kernel.function(\"...\") for target variables".into(),
+            PointKind::Kprobe(_) => "kprobe.function probes have no debuginfo: use kernel.function(\"...\") for target variables".to_string(),
             PointKind::Uprobe(_) | PointKind::ProcEvent(_) => "target variables of user-space probes are not supported yet".into(),
             _ => "this probe point has no target variables (they exist in kernel.function probes)".into(),
         };
@@ -133,6 +134,20 @@ fn plans_at(point: &PointKind, exprs: &[Expr], max_string: usize) -> Vec<Result<
             .map(|e| {
                 let a = ask(e).map_err(|m| (dt::Error::Other(m), site.function.clone()))?;
                 let plan = match a {
+                    Ask::One(req) if ret && req.name == "return" => f.return_value(&req, max_string).map(Plan::Access),
+                    Ask::Return(p) if ret => {
+                        let req = Request { name: "return".into(), path: vec![], pretty: p, addr_of: false };
+                        f.return_value(&req, max_string)
+                            .map(|acc| Plan::All(AllVars { vars: vec![("return".into(), Some(acc))], pretty: p }))
+                    }
+                    Ask::One(req) if req.name == "return" => {
+                        Err(dt::Error::Other("$return exists in .return probes only".into()))
+                    }
+                    Ask::Return(_) => Err(dt::Error::Other("$$return exists in .return probes only".into())),
+                    _ if ret => Err(dt::Error::Other(
+                        "in .return probes only $return and $$return are available yet (parameters need @entry, not supported yet)"
+                            .into(),
+                    )),
                     Ask::One(req) => f.access(&req, max_string).map(Plan::Access),
                     Ask::All(w, p) => f.all(w, p, max_string).map(Plan::All),
                 };
