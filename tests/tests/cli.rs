@@ -297,3 +297,17 @@ fn division_by_constant_zero_is_not_folded() {
     assert!(out.contains("rt_mod(c, ((s64)7LL), ((s64)0LL))"), "{out}");
     assert!(!out.contains("rt_div(c, ((s64)8LL)"), "{out}");
 }
+
+/// `-G` does not make a global used: an unused one is elided, and rstap says the value
+/// goes nowhere (with -u it is kept, and nothing is said).
+#[test]
+fn g_on_an_elided_global_warns() {
+    let script = "global unused_g, used_g probe begin { println(used_g) }";
+    let (code, _, err) = rstap(&["-p2", "-G", "unused_g=3", "-G", "used_g=2", "-e", script]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("rstap: warning: -G unused_g: the module has no global 'unused_g'"), "{err}");
+    assert!(!err.contains("-G used_g"), "{err}");
+    let (code, out, err) = rstap(&["-p2", "-u", "-G", "unused_g=3", "-e", script]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("unused_g:long") && !err.contains("-G"), "{out}{err}");
+}

@@ -242,6 +242,15 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
         }
     };
     print_diags(&sm, &program.warnings, opts);
+    // -G sets a global at load time; an unused global is not in the module (as in SystemTap,
+    // setting it does not count as a use), so the value would go nowhere.
+    for g in opts.globals.iter().filter_map(|g| g.split_once('=').map(|(n, _)| n)) {
+        if !opts.suppress_warnings && !program.globals.iter().any(|pg| pg.name == g) {
+            eprintln!(
+                "rstap: warning: -G {g}: the module has no global '{g}' (the script does not declare it, or never uses it and it was elided; -u keeps it)"
+            );
+        }
+    }
     if opts.verbose > 1 {
         let o = program.optimized;
         report(
