@@ -342,8 +342,10 @@ fn qemu_args(
     cwd: Option<&Path>,
     spool: &Path,
 ) -> Vec<String> {
+    // no_timer_check: under software emulation the IO-APIC timer check can miss its
+    // deadline and panic the guest at boot ("IO-APIC + timer doesn't work!").
     let mut append = String::from(
-        "console=ttyS0,115200 panic=-1 quiet loglevel=4 log_buf_len=4M printk.devkmsg=on random.trust_cpu=on rdinit=/init",
+        "console=ttyS0,115200 panic=-1 quiet loglevel=4 log_buf_len=4M printk.devkmsg=on random.trust_cpu=on no_timer_check rdinit=/init",
     );
     if let Ok(extra) = std::env::var("RSTAP_VM_APPEND") {
         append.push(' ');
