@@ -352,11 +352,12 @@ fn qemu_args(
         append.push_str(&extra);
     }
     let mut a: Vec<String> = [
-        "-accel", "tcg", "-machine", "pc", "-cpu", "max", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+        "-machine", "pc", "-cpu", "max", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
+    a.splice(0..0, ["-accel".to_string(), accel()]);
     // qboot starts the kernel ~1 s sooner than SeaBIOS under TCG.
     let qboot = Path::new("/usr/share/qemu/qboot.rom");
     if qboot.exists() && std::env::var_os("RSTAP_VM_SEABIOS").is_none() {
@@ -651,4 +652,15 @@ mod tests {
         assert!(s.contains("cd '/w d' || exit 125\n"), "{s}");
         assert!(s.ends_with("exec /usr/bin/env -i 'A=x y' 'sh' '-c' 'echo '\\''$1'\\'''\n"), "{s}");
     }
+}
+
+/// QEMU's accelerator: TCG with one thread for all vCPUs unless
+/// `RSTAP_VM_ACCEL` says otherwise. Multi-threaded TCG executes code that
+/// another vCPU is patching (kprobes, ftrace, static keys: text_poke_bp)
+/// inconsistently: a plain kprobe+kretprobe module on vfs_read, registered
+/// and removed while two CPUs call vfs_read, sends the guest to address 0
+/// on Debian's 6.1 under MTTCG. One thread serialises the vCPUs, as the
+/// hardware's cross-modifying-code rules assume.
+fn accel() -> String {
+    std::env::var("RSTAP_VM_ACCEL").unwrap_or_else(|_| "tcg,thread=single".to_string())
 }
