@@ -35,6 +35,7 @@
 #include "kprobes.h"
 #include "tapset_helpers.h"
 #include "target_vars.h"
+#include "kaslr.h"
 #include "uprobes.h"
 
 #endif /* RSTAP_RUNTIME_H */

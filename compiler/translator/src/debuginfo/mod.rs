@@ -6,6 +6,7 @@ pub mod index;
 pub mod location;
 pub mod prep;
 pub mod resolve;
+pub mod symtab;
 pub mod target;
 pub mod types;
 

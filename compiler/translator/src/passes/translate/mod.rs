@@ -224,7 +224,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     ctx.insert("script_name", info.script_name);
     ctx.insert("kernel_release", info.kernel_release);
     ctx.insert("kernel_build_id", &info.kernel_build_id);
-    ctx.insert("defines", &Vec::<HashMap<String, String>>::new());
+    ctx.insert("defines", &defines(&probes, &(embedded_code(program) + &functions), info)?);
     ctx.insert("globals", &globals_code(program));
     ctx.insert("frames", &frames);
     ctx.insert("functions", &(embedded_code(program) + &regex_code(program) + &functions));
@@ -238,6 +238,17 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     ctx.insert("end_probes", &end.into_iter().map(|x| x.1).collect::<Vec<_>>());
     ctx.insert("error_probes", &error.into_iter().map(|x| x.1).collect::<Vec<_>>());
     render_template("module.c.tera", &ctx)
+}
+
+/// `#define`s before the runtime: RT_LINK_JIFFIES_64 when the code relocates kernel data
+/// addresses (runtime-c/kaslr.h's rt_kernel_addr).
+fn defines(probes: &str, functions: &str, info: &ModuleInfo) -> Result<Vec<HashMap<String, String>>> {
+    let mut v = Vec::new();
+    if [probes, functions].iter().any(|s| s.contains("rt_kernel_addr(")) {
+        let addr = crate::debuginfo::symtab::link_jiffies_64(info.kernel_release)?;
+        v.push(HashMap::from([("name".to_string(), "RT_LINK_JIFFIES_64".to_string()), ("value".to_string(), format!("{addr:#x}UL"))]));
+    }
+    Ok(v)
 }
 
 /// One matcher per distinct `=~`/`!~` pattern (crate::regex), before the code that calls them.
