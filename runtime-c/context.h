@@ -28,6 +28,7 @@ struct rt_context {
 	struct rt_printbuf out;
 	void *frames;			/* struct rt_frames, generated */
 	unsigned long probe_addr;	/* the probed kernel address, or 0 */
+	const u64 *tp_args;		/* a tracepoint hit's arguments, else NULL */
 	struct rt_kstack kstack;	/* unwound from regs on demand (stack.h) */
 	char ksym_buf[KSYM_SYMBOL_LEN];	/* sprint_symbol()'s text (symbols.h) */
 };

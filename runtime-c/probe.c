@@ -47,6 +47,13 @@ void rt_probe_run(const struct rt_probe *p, enum rt_phase phase)
 void rt_probe_run_at(const struct rt_probe *p, enum rt_phase phase,
 		     struct pt_regs *regs, unsigned long addr)
 {
+	rt_probe_run_args(p, phase, regs, addr, NULL);
+}
+
+void rt_probe_run_args(const struct rt_probe *p, enum rt_phase phase,
+		       struct pt_regs *regs, unsigned long addr,
+		       const u64 *tp_args)
+{
 	struct rt_context *c;
 
 	if (atomic_read(&rt_session.state) != rt_phase_state[phase])
@@ -69,6 +76,7 @@ void rt_probe_run_at(const struct rt_probe *p, enum rt_phase phase,
 	c->nesting = 0;
 	c->regs = regs;
 	c->probe_addr = addr;
+	c->tp_args = tp_args;
 	rt_kstack_reset(&c->kstack);
 	if (!rt_locks_take(p->locks, p->nlocks)) {
 		rt_skip();

@@ -28,6 +28,10 @@ void rt_probe_run(const struct rt_probe *p, enum rt_phase phase);
  */
 void rt_probe_run_at(const struct rt_probe *p, enum rt_phase phase,
 		     struct pt_regs *regs, unsigned long addr);
+/* The same, for a tracepoint hit: its arguments (CONTEXT->tp_args). */
+void rt_probe_run_args(const struct rt_probe *p, enum rt_phase phase,
+		       struct pt_regs *regs, unsigned long addr,
+		       const u64 *tp_args);
 /* The same, for a hit that has the kernel's registers (kprobes): CONTEXT->regs. */
 static inline void rt_probe_run_regs(const struct rt_probe *p, enum rt_phase phase,
 				     struct pt_regs *regs)

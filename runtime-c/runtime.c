@@ -15,4 +15,6 @@
 #include "stack.c"
 #include "symbols.c"
 #include "uprobes.c"
+#include "tracepoints.c"
+#include "watchpoints.c"
 #include "transport.c"

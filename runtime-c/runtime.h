@@ -37,5 +37,7 @@
 #include "target_vars.h"
 #include "kaslr.h"
 #include "uprobes.h"
+#include "tracepoints.h"
+#include "watchpoints.h"
 
 #endif /* RSTAP_RUNTIME_H */

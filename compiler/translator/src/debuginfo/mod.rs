@@ -8,6 +8,8 @@ pub mod prep;
 pub mod resolve;
 pub mod symtab;
 pub mod target;
+pub mod tracepoints;
+pub mod watch;
 pub mod types;
 
 use anyhow::{bail, Result};

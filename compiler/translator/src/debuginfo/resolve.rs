@@ -35,6 +35,10 @@ pub struct Site {
     /// .debug_info offsets of the copy's DIE and of its unit's header.
     pub die: u64,
     pub cu: u64,
+    /// The DIE is a tracepoint's `__traceiter_NAME`: its parameters after `__data` are the
+    /// tracepoint's arguments, which the callback stores in the probe context
+    /// (`c->tp_args[i]`), not the function's registers; it has no locals.
+    pub tracepoint: bool,
 }
 
 fn str_arg(c: &Component) -> Result<String, String> {
@@ -123,7 +127,7 @@ fn kernel_function(comps: &[Component], release: &str) -> Result<Vec<(KprobePoin
             any = true;
             let (symbol, offset) =
                 if e.unique { (e.symbol.clone(), 0) } else { ("_stext".to_string(), e.addr.wrapping_sub(ix.stext)) };
-            let site = Site { release: release.to_string(), function: f.name.clone(), addr: e.addr, die: e.die, cu: e.cu };
+            let site = Site { release: release.to_string(), function: f.name.clone(), addr: e.addr, die: e.die, cu: e.cu, tracepoint: false };
             out.push((KprobePoint { symbol, offset, ret, maxactive, optional: wild, site: Some(site) }, pp.clone()));
         }
         if !any {

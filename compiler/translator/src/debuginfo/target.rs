@@ -156,6 +156,7 @@ pub struct Func<'a> {
     die: UnitOffset,
     addr: u64,
     ctx: location::Context,
+    tracepoint: bool,
 }
 
 /// A variable visible at the probe point.
@@ -186,7 +187,7 @@ impl<'a> Func<'a> {
                 ctx.frame_base = location::translate(x.0.slice(), unit.encoding(), &ctx).ok();
             }
         }
-        Ok(Func { dw, unit, die, addr: site.addr, ctx })
+        Ok(Func { dw, unit, die, addr: site.addr, ctx, tracepoint: site.tracepoint })
     }
 
     fn name_of(&self, e: &gimli::DebuggingInformationEntry<R<'a>>) -> Option<String> {
@@ -206,6 +207,9 @@ impl<'a> Func<'a> {
         let mut out = Vec::new();
         let mut tree = self.unit.entries_tree(Some(self.die))?;
         let root = tree.root()?;
+        if self.tracepoint {
+            return self.tracepoint_args(root);
+        }
         self.collect(root, &mut out)?;
         out.sort_by_key(|v| !v.is_param);
         Ok(out)
@@ -245,6 +249,49 @@ impl<'a> Func<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A tracepoint's arguments: `__traceiter_NAME`'s parameters after `void *__data`,
+    /// each the 64-bit slot the callback stored (reads truncate it to the type's size).
+    fn tracepoint_args(&self, node: gimli::EntriesTreeNode<R<'a>>) -> anyhow::Result<Vec<Var>> {
+        let mut out = Vec::new();
+        let mut children = node.children();
+        let mut i = 0usize;
+        while let Some(child) = children.next()? {
+            let e = child.entry();
+            if e.tag() != gimli::DW_TAG_formal_parameter {
+                continue;
+            }
+            i += 1;
+            if i == 1 {
+                continue; // __data: the registration's cookie
+            }
+            let name = self.name_of(e).unwrap_or_else(|| format!("arg{}", i - 1));
+            let loc = Some(Loc::Value(format!("((u64)c->tp_args[{}])", i - 2)));
+            out.push(Var { name, is_param: true, ty: self.type_of(e), loc });
+        }
+        Ok(out)
+    }
+
+    /// The names of a tracepoint's arguments, and whether each is passed like a 64-bit
+    /// integer (a scalar or pointer of at most 8 bytes: what the generated callback takes).
+    pub fn tracepoint_arg_kinds(&self) -> Result<Vec<(String, bool)>, Error> {
+        let vars = self.vars().map_err(|e| Error::Other(format!("reading the arguments: {e:#}")))?;
+        Ok(vars
+            .into_iter()
+            .map(|v| {
+                let t = self.strip(v.ty);
+                let simple = t.is_some_and(|t| {
+                    matches!(self.tag(t), gimli::DW_TAG_pointer_type | gimli::DW_TAG_enumeration_type)
+                        || (self.tag(t) == gimli::DW_TAG_base_type
+                            && !matches!(
+                                self.udata(t, gimli::DW_AT_encoding).map(|x| gimli::DwAte(x as u8)),
+                                Some(gimli::DW_ATE_float | gimli::DW_ATE_complex_float)
+                            ))
+                }) && self.size_of(v.ty).is_some_and(|n| n <= 8);
+                (v.name, simple)
+            })
+            .collect())
     }
 
     fn block_contains(&self, e: &gimli::DebuggingInformationEntry<R<'a>>) -> anyhow::Result<bool> {

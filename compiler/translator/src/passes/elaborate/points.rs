@@ -20,6 +20,10 @@ pub enum PointKind {
     Timer { unit: TimerUnit, period: i64, randomize: i64 },
     /// `kernel.function(...)`, `kprobe.function(...)` and their `.return`s.
     Kprobe(crate::debuginfo::resolve::KprobePoint),
+    /// `kernel.trace("[SYSTEM:]NAME")`: one vmlinux tracepoint.
+    Tracepoint(crate::debuginfo::tracepoints::TracePoint),
+    /// `kernel.data(...).write|rw`: a hardware watchpoint.
+    Watch(crate::debuginfo::watch::WatchPoint),
     /// `process(...).function(...)` and `.return`: a uprobe or uretprobe.
     Uprobe(crate::userspace::UprobePoint),
     /// `process[(...)].begin` / `.end`.
@@ -175,6 +179,28 @@ fn expand(
             Ok(v) => found.extend(v.into_iter().map(|(mut k, pp)| {
                 k.optional |= point.optional || point.sufficient;
                 (chain.clone(), conds.to_vec(), ResolvedPoint { kind: PointKind::Kprobe(k), pp })
+            })),
+            Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
+        }
+        return;
+    }
+    // Hardware watchpoints.
+    if let Some(r) = crate::debuginfo::watch::resolve(comps, release) {
+        match r {
+            Ok((mut w, pp)) => {
+                w.optional = point.optional || point.sufficient;
+                found.push((chain, conds.to_vec(), ResolvedPoint { kind: PointKind::Watch(w), pp }))
+            }
+            Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
+        }
+        return;
+    }
+    // Tracepoints: one point may become many (wildcards).
+    if let Some(r) = crate::debuginfo::tracepoints::resolve(comps, release) {
+        match r {
+            Ok(v) => found.extend(v.into_iter().map(|(mut t, pp)| {
+                t.optional |= point.optional || point.sufficient;
+                (chain.clone(), conds.to_vec(), ResolvedPoint { kind: PointKind::Tracepoint(t), pp })
             })),
             Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
         }
@@ -345,7 +371,7 @@ fn builtin(comps: &[Component]) -> Result<PointKind, String> {
         ["never"] => Ok(PointKind::Never),
         ["timer", unit, rest @ ..] => timer(unit, &comps[1], rest, comps.get(2)),
         _ => Err(format!(
-            "probe point '{}' is not supported by this rstap yet (supported: begin, end, error, never, oneshot, timer.*, kernel.function, kprobe.function, process)",
+            "probe point '{}' is not supported by this rstap yet (supported: begin, end, error, never, oneshot, timer.*, kernel.function, kprobe.function, kernel.trace, kernel.data, process)",
             pp_string(comps)
         )),
     }

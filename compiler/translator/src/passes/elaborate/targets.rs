@@ -118,13 +118,14 @@ fn shown(e: &Expr) -> String {
 fn plans_at(point: &PointKind, exprs: &[Expr], max_string: usize) -> Vec<Result<Plan, (dt::Error, String)>> {
     let (site, ret) = match point {
         PointKind::Kprobe(k) => (k.site.as_ref(), k.ret),
+        PointKind::Tracepoint(t) => (Some(&t.site), false),
         _ => (None, false),
     };
     let Some(site) = site else {
         let why = match point {
             PointKind::Kprobe(_) => "kprobe.function probes have no debuginfo: use kernel.function(\"...\") for target variables".to_string(),
             PointKind::Uprobe(_) | PointKind::ProcEvent(_) => "target variables of user-space probes are not supported yet".into(),
-            _ => "this probe point has no target variables (they exist in kernel.function probes)".into(),
+            _ => "this probe point has no target variables (they exist in kernel.function and kernel.trace probes)".into(),
         };
         return exprs.iter().map(|_| Err((dt::Error::Other(why.clone()), String::new()))).collect();
     };

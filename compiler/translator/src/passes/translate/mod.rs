@@ -56,6 +56,25 @@ struct Kprobe {
     optional: bool,
 }
 
+/// A tracepoint (templates/tracepoints.c.tera); `nargs` picks its callback.
+#[derive(Serialize)]
+struct Tracepoint {
+    probe: String,
+    name: String,
+    nargs: usize,
+    optional: bool,
+}
+
+/// A hardware watchpoint (templates/watchpoints.c.tera); `addr` is a C expression.
+#[derive(Serialize)]
+struct Watchpoint {
+    probe: String,
+    addr: String,
+    len: u8,
+    rw: bool,
+    optional: bool,
+}
+
 /// A uprobe or uretprobe, or a process event (templates/uprobes.c.tera).
 #[derive(Serialize)]
 struct Uprobe {
@@ -110,6 +129,8 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     let mut jiffies_timers = Vec::new();
     let mut kprobes = Vec::new();
     let mut uprobes = Vec::new();
+    let mut tracepoints = Vec::new();
+    let mut watchpoints = Vec::new();
     let mut proc_events = Vec::new();
     let mut probe_fields = Vec::new();
     for (i, p) in program.probes.iter().enumerate() {
@@ -190,6 +211,23 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                     ret: k.ret,
                     optional: k.optional,
                 }),
+                PointKind::Watch(w) => watchpoints.push(Watchpoint {
+                    probe: desc,
+                    // A symbol moves with the kernel (KASLR); a number is taken as given.
+                    addr: match &w.symbol {
+                        Some(_) => format!("rt_kernel_addr({:#x}UL)", w.addr),
+                        None => format!("{:#x}UL", w.addr),
+                    },
+                    len: w.len,
+                    rw: w.rw,
+                    optional: w.optional,
+                }),
+                PointKind::Tracepoint(t) => tracepoints.push(Tracepoint {
+                    probe: desc,
+                    name: crate::format::c_string_literal(t.name.as_bytes()),
+                    nargs: t.nargs,
+                    optional: t.optional,
+                }),
                 PointKind::Uprobe(u) => uprobes.push(Uprobe {
                     probe: desc,
                     path: crate::format::c_string_literal(u.path.as_bytes()),
@@ -224,7 +262,9 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     ctx.insert("script_name", info.script_name);
     ctx.insert("kernel_release", info.kernel_release);
     ctx.insert("kernel_build_id", &info.kernel_build_id);
-    ctx.insert("defines", &defines(&probes, &(embedded_code(program) + &functions), info)?);
+    let watch_addrs: String = watchpoints.iter().map(|w| w.addr.clone()).collect();
+    ctx.insert("defines", &defines(&probes, &(embedded_code(program) + &functions + &watch_addrs), info)?);
+    ctx.insert("watchpoints", &watchpoints);
     ctx.insert("globals", &globals_code(program));
     ctx.insert("frames", &frames);
     ctx.insert("functions", &(embedded_code(program) + &regex_code(program) + &functions));
@@ -233,6 +273,20 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     ctx.insert("jiffies_timers", &jiffies_timers);
     ctx.insert("kprobes", &kprobes);
     ctx.insert("uprobes", &uprobes);
+    // One callback per arity: every argument travels as a 64-bit slot.
+    let mut arities: Vec<usize> = tracepoints.iter().map(|t| t.nargs).collect();
+    arities.sort();
+    arities.dedup();
+    let arity_args: Vec<HashMap<&str, String>> = arities
+        .iter()
+        .map(|&n| {
+            let params: String = (0..n).map(|i| format!(", u64 a{i}")).collect();
+            let values: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();
+            HashMap::from([("n", n.to_string()), ("params", params), ("values", if n == 0 { "0".into() } else { values.join(", ") })])
+        })
+        .collect();
+    ctx.insert("tracepoints", &tracepoints);
+    ctx.insert("tp_arities", &arity_args);
     ctx.insert("proc_events", &proc_events);
     ctx.insert("begin_probes", &begin.into_iter().map(|x| x.1).collect::<Vec<_>>());
     ctx.insert("end_probes", &end.into_iter().map(|x| x.1).collect::<Vec<_>>());

@@ -1,0 +1,118 @@
+//! `kernel.trace("NAME")`, `kernel.trace("SYSTEM:NAME")` and their wildcards: the
+//! vmlinux tracepoints, found in its DWARF as the `__traceiter_NAME` functions every
+//! tracepoint defines (their parameters after `void *__data` are the tracepoint's
+//! prototype). A tracepoint's system is its trace event's (`event_NAME` → its class →
+//! `system`, read from the vmlinux's initialised data), else the name of the header that
+//! declares it (include/trace/events/SYSTEM.h). Tracepoints of modules are not listed.
+
+use super::resolve::Site;
+use super::symtab::SymbolTable;
+use crate::ast::{Component, Literal};
+
+const ITER_PREFIX: &str = "__traceiter_";
+
+/// One tracepoint to attach to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TracePoint {
+    pub name: String,
+    pub system: String,
+    /// Its arguments (after `__data`), all passed as 64-bit slots.
+    pub nargs: usize,
+    /// `__traceiter_NAME`'s DWARF, for `$args` (`Site::tracepoint` set).
+    pub site: Site,
+    /// The kernel refusing it is a warning (from a wildcard, or `?`).
+    pub optional: bool,
+}
+
+/// None: not `kernel.trace`. Else each matching tracepoint with its `pp()`.
+pub fn resolve(comps: &[Component], release: &str) -> Option<Result<Vec<(TracePoint, String)>, String>> {
+    match comps {
+        [k, t, rest @ ..] if k.name == "kernel" && k.arg.is_none() && t.name == "trace" => {
+            if let Some(c) = rest.first() {
+                return Some(Err(format!("kernel.trace has no suffix '.{}'", c.name)));
+            }
+            let Some(Literal::Str(raw)) = &t.arg else {
+                return Some(Err("'trace' takes a string: kernel.trace(\"NAME\") or kernel.trace(\"SYSTEM:NAME\")".into()));
+            };
+            Some(find(&crate::ast::decode_string_lossy(raw), release))
+        }
+        _ => None,
+    }
+}
+
+/// SystemTap's `pp()` of a tracepoint probe.
+pub fn pp(system: &str, name: &str) -> String {
+    format!("kernel.trace(\"{system}:{name}\")")
+}
+
+fn find(pattern: &str, release: &str) -> Result<Vec<(TracePoint, String)>, String> {
+    let (sys_pat, name_pat) = match pattern.split_once(':') {
+        Some((s, n)) => (Some(s), n),
+        None => (None, pattern),
+    };
+    if name_pat.is_empty() {
+        return Err(format!("kernel.trace(\"{pattern}\"): no tracepoint name"));
+    }
+    let ix = super::kernel_index(release, false).map_err(|e| format!("{e:#}"))?;
+    let syms = super::symtab::kernel_symbols(release).map_err(|e| format!("{e:#}"))?;
+    let wild = pattern.contains(['*', '?', '[']);
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut unusable = Vec::new();
+    for f in &ix.functions {
+        let Some(name) = f.name.strip_prefix(ITER_PREFIX) else { continue };
+        if !super::index::glob(name_pat, name) || !seen.insert(name.to_string()) {
+            continue;
+        }
+        let system = system_of(&syms, name, &f.file);
+        if sys_pat.is_some_and(|p| !super::index::glob(p, &system)) {
+            continue;
+        }
+        let Some(entry) = f.entries.iter().find(|e| !e.symbol.is_empty()).or(f.entries.first()) else { continue };
+        let site = Site {
+            release: release.to_string(),
+            function: format!("tracepoint {system}:{name}"),
+            addr: entry.addr,
+            die: entry.die,
+            cu: entry.cu,
+            tracepoint: true,
+        };
+        let kinds = super::target::with_func(&site, |func| func.tracepoint_arg_kinds()).map_err(|e| match e {
+            super::target::Error::Other(m) => m,
+            e => format!("{e:?}"),
+        })?;
+        if let Some((arg, _)) = kinds.iter().find(|(_, simple)| !simple) {
+            // A struct or float passed by value does not sit in one 64-bit slot.
+            unusable.push(format!("{system}:{name} (argument '{arg}' is not an integer or pointer)"));
+            continue;
+        }
+        let tp = TracePoint { name: name.to_string(), system: system.clone(), nargs: kinds.len(), site, optional: wild };
+        out.push((tp, pp(&system, name)));
+    }
+    if out.is_empty() {
+        if let Some(u) = unusable.first() {
+            return Err(format!("cannot attach to tracepoint {u}"));
+        }
+        return Err(format!("no tracepoint in the kernel's debuginfo matches \"{pattern}\""));
+    }
+    out.sort_by(|a, b| (&a.0.system, &a.0.name).cmp(&(&b.0.system, &b.0.name)));
+    Ok(out)
+}
+
+/// The trace system of tracepoint `name`: its event class's `system` string (the first
+/// member of `struct trace_event_class`, which `struct trace_event_call` points to right
+/// after its `list_head`), else the declaring header's base name.
+fn system_of(syms: &SymbolTable, name: &str, file: &str) -> String {
+    let from_event = || -> Option<String> {
+        let call = syms.unique(&format!("event_{name}"))?;
+        let class = syms.read_u64(call.addr + 16)?;
+        let system = syms.read_u64(class)?;
+        let s = syms.read_cstr(system)?;
+        let ok = !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        ok.then_some(s)
+    };
+    from_event().unwrap_or_else(|| {
+        let base = file.rsplit('/').next().unwrap_or(file);
+        base.strip_suffix(".h").unwrap_or(base).to_string()
+    })
+}
