@@ -81,3 +81,36 @@ fn point(d: &Component, rest: &[Component], release: &str) -> Result<(WatchPoint
     let pp = crate::passes::elaborate::pp_string(&std::iter::once(d.clone()).chain(rest.iter().cloned()).collect::<Vec<_>>());
     Ok((WatchPoint { symbol, addr, len: len as u8, rw, optional: false }, format!("kernel.{pp}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comps(addr: i64, suffixes: &[(&str, Option<i64>)]) -> Vec<Component> {
+        let c = |name: &str, arg: Option<Literal>| Component { name: name.into(), arg, span: Default::default() };
+        let mut v = vec![c("kernel", None), c("data", Some(Literal::Num(addr)))];
+        v.extend(suffixes.iter().map(|(n, a)| c(n, a.map(Literal::Num))));
+        v
+    }
+
+    // Numeric addresses need no kernel: the suffix rules and pp() are checked here.
+    #[test]
+    fn numeric_watchpoints() {
+        let (w, pp) = resolve(&comps(0x1000, &[("length", Some(8)), ("rw", None)]), "none").unwrap().unwrap();
+        assert_eq!(w, WatchPoint { symbol: None, addr: 0x1000, len: 8, rw: true, optional: false });
+        assert_eq!(pp, "kernel.data(4096).length(8).rw");
+        let (w, _) = resolve(&comps(0x1001, &[("write", None)]), "none").unwrap().unwrap();
+        assert_eq!((w.len, w.rw), (1, false));
+    }
+
+    #[test]
+    fn refused_forms() {
+        let err = |s: &[(&str, Option<i64>)], addr| resolve(&comps(addr, s), "none").unwrap().unwrap_err();
+        assert!(err(&[("length", Some(3)), ("write", None)], 0x1000).contains("1, 2, 4 or 8"));
+        assert!(err(&[("read", None)], 0x1000).contains("no read-only watchpoints"));
+        assert!(err(&[], 0x1000).contains(".write or .rw"));
+        assert!(err(&[("length", Some(4)), ("write", None)], 0x1002).contains("not aligned"));
+        assert!(err(&[("write", None), ("rw", None)], 0x1000).contains("unknown suffix '.rw'"));
+        assert!(resolve(&comps(1, &[])[..1], "none").is_none());
+    }
+}
