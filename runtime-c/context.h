@@ -16,7 +16,8 @@ struct rt_printbuf {
 };
 
 struct rt_context {
-	atomic_t busy;			/* 1 while a probe runs on this CPU */
+	local_t busy;			/* 1 while a probe runs on this CPU: only
+					 * this CPU touches it, so no LOCK prefix */
 	const struct rt_probe *probe;	/* the probe being run */
 	const char *last_error;		/* set: the hit is failing */
 	const char *last_loc;		/* "identifier 'x' at file:l:c" */

@@ -63,7 +63,7 @@ void rt_probe_run_args(const struct rt_probe *p, enum rt_phase phase,
 		return;
 	preempt_disable();
 	c = rt_context_get(smp_processor_id());
-	if (atomic_inc_return(&c->busy) != 1) {
+	if (local_inc_return(&c->busy) != 1) {
 		rt_skip();
 		goto out;
 	}
@@ -88,6 +88,6 @@ void rt_probe_run_args(const struct rt_probe *p, enum rt_phase phase,
 	if (unlikely(c->last_error))
 		rt_report_error(c);
 out:
-	atomic_dec(&c->busy);
+	local_dec(&c->busy);
 	preempt_enable();
 }

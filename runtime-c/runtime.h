@@ -17,6 +17,7 @@
 #include <linux/string.h>
 #include <linux/sched.h>
 #include <linux/atomic.h>
+#include <asm/local.h>
 
 #include "rt_features.h"	/* generated per kernel by kbuild/ feature tests */
 #include "rt_limits.h"

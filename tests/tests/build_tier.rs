@@ -97,3 +97,30 @@ fn several_kernels_build_in_parallel_one_module_each() {
     let out = run(Command::new(bin("rstap")).args(["-r", "a", "-r", "b", "-e", HELLO]));
     assert!(text(&out.stderr).contains("add -p4"), "{}", text(&out.stderr));
 }
+
+/// Seed 06's listing lines: `-l` prints the probe point with the function's
+/// file and declaration line, `-L` the same point followed by its
+/// parameters with their C types, in SystemTap's format (read from each
+/// installed kernel's debuginfo).
+#[test]
+fn listing_prints_points_and_variables_in_systemtaps_format() {
+    for kver in kernel_releases() {
+        let list = |flag: &str| {
+            let out = run(Command::new(bin("rstap")).args(["-r", &kver, flag, r#"kernel.function("vfs_read")"#]));
+            assert!(out.status.success(), "{kver} {flag}: {}", text(&out.stderr));
+            text(&out.stdout)
+        };
+        let l = list("-l");
+        let point = regex::Regex::new(r#"^kernel\.function\("vfs_read@fs/read_write\.c:[1-9][0-9]*"\)\n$"#).unwrap();
+        assert!(point.is_match(&l), "{kver} -l: {l:?}");
+        let expect = format!("{} $file:struct file* $buf:char* $count:size_t $pos:loff_t*\n", l.trim_end());
+        assert_eq!(list("-L"), expect, "{kver} -L");
+        // A wildcard lists every match once, the same way.
+        let out = run(Command::new(bin("rstap")).args(["-r", &kver, "-l", r#"kernel.function("vfs_re*")"#]));
+        let all = text(&out.stdout);
+        assert!(all.lines().any(|x| x == l.trim_end()), "{kver}: {all}");
+        assert!(all.lines().all(|x| x.starts_with("kernel.function(\"vfs_re")), "{kver}: {all}");
+        let unique: std::collections::BTreeSet<_> = all.lines().collect();
+        assert_eq!(unique.len(), all.lines().count(), "{kver}: a point listed twice: {all}");
+    }
+}
