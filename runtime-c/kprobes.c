@@ -47,13 +47,24 @@ static int rt_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 static void rt_kprobe_refused(const struct rt_kprobe *k, int rc)
 {
-	char msg[256];
+	char msg[320];
+	const char *colon = strchr(k->symbol, ':');
 	int n;
 
-	n = scnprintf(msg, sizeof(msg),
-		      "%s: probe %s (symbol %s+%#x) registration error (rc %d)\n",
-		      k->optional ? "WARNING" : "ERROR", k->probe->pp,
-		      k->symbol, k->offset, rc);
+	/*
+	 * MODULE:symbol not found: the module is not loaded. Probes are armed
+	 * at start only (no module notifier yet), so say what to do.
+	 */
+	if (colon && rc == -ENOENT)
+		n = scnprintf(msg, sizeof(msg),
+			      "%s: probe %s: module %.*s is not loaded (load it before the script starts)\n",
+			      k->optional ? "WARNING" : "ERROR", k->probe->pp,
+			      (int)(colon - k->symbol), k->symbol);
+	else
+		n = scnprintf(msg, sizeof(msg),
+			      "%s: probe %s (symbol %s+%#x) registration error (rc %d)\n",
+			      k->optional ? "WARNING" : "ERROR", k->probe->pp,
+			      k->symbol, k->offset, rc);
 	rt_transport_write(RT_REC_STDERR, msg, n);
 }
 

@@ -51,18 +51,25 @@ if [ -d "$corpus/workloads" ]; then
 fi
 
 # ---- kernel debuginfo (issue 4): kernel.function probes and -l/-L read each
-# installed kernel's vmlinux DWARF. Only the vmlinux is extracted from Debian's
-# -dbg package (~900 MB download, ~30 s), as `rstap --prep -r KVER` does.
-# RSTAP_SETUP_NO_DEBUGINFO=1 skips (the kernel_* VM cases then fail to build).
+# installed kernel's vmlinux DWARF, module("NAME") probes the module's. Only the
+# vmlinux and the modules the tests probe (usbcore) are extracted from Debian's
+# -dbg package (~900 MB download, ~30 s), as `rstap --prep -r KVER --module usbcore`
+# does. RSTAP_SETUP_NO_DEBUGINFO=1 skips (the kernel_* VM cases then fail to build).
 if [ -z "${RSTAP_SETUP_NO_DEBUGINFO:-}" ]; then
 	for img in /boot/vmlinuz-*; do
 		kver=${img#/boot/vmlinuz-}
-		[ -e "/usr/lib/debug/boot/vmlinux-$kver" ] && continue
 		[ -e "/lib/modules/$kver/build/Makefile" ] || continue
-		echo "setup: extracting the vmlinux debuginfo of $kver from linux-image-$kver-dbg" >&2
+		members=()
+		[ -e "/usr/lib/debug/boot/vmlinux-$kver" ] || members+=("./usr/lib/debug/boot/vmlinux-$kver")
+		for m in usbcore; do
+			find "/usr/lib/debug/lib/modules/$kver" -name "$m.ko" 2>/dev/null | grep -q . ||
+				members+=("./usr/lib/debug/lib/modules/$kver/*/$m.ko")
+		done
+		[ ${#members[@]} -gt 0 ] || continue
+		echo "setup: extracting ${members[*]} from linux-image-$kver-dbg" >&2
 		tmp=$(mktemp -d)
 		if (cd "$tmp" && apt-get download -qq "linux-image-$kver-dbg" 2>/dev/null); then
-			dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C / "./usr/lib/debug/boot/vmlinux-$kver"
+			dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C / --wildcards "${members[@]}"
 		else
 			echo "setup: no linux-image-$kver-dbg package; kernel.function tests cannot run on $kver" >&2
 		fi

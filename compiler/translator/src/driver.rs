@@ -132,7 +132,8 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
         return crate::listing::run(opts);
     }
     if opts.prep {
-        crate::debuginfo::prep::prep_modules(opts.kernel_release.as_deref(), &opts.positional, opts.verbose > 0)?;
+        let modules: Vec<String> = opts.prep_modules.iter().chain(&opts.positional).cloned().collect();
+        crate::debuginfo::prep::prep_modules(opts.kernel_release.as_deref(), &modules, opts.verbose > 0)?;
         return Ok(0);
     }
     let last_pass = opts.last_pass.unwrap_or(5);

@@ -111,6 +111,11 @@ pub struct Options {
     #[arg(long = "prep")]
     pub prep: bool,
 
+    /// With --prep: also install this module's debuginfo (repeatable; `usbcore`, `nf_*`),
+    /// for module("NAME").function(...) probes.
+    #[arg(long = "module", value_name = "NAME", requires = "prep")]
+    pub prep_modules: Vec<String>,
+
     /// The script file ('-' for standard input), then its arguments ($1, @1, ...).
     #[arg(value_name = "SCRIPT")]
     pub positional: Vec<String>,

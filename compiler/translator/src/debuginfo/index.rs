@@ -62,6 +62,8 @@ pub struct Index {
     pub stext: u64,
     pub functions: Vec<Function>,
     map: OnceLock<Result<memmap2::Mmap, String>>,
+    /// Debug sections the file needs copied: relocated (a module's ET_REL file) or inflated.
+    owned: OnceLock<Result<HashMap<String, Vec<u8>>, String>>,
 }
 
 impl Index {
@@ -86,7 +88,7 @@ impl Index {
         if verbose {
             eprintln!("Indexed {} functions in {:.1}s, cached in {}", functions.len(), t.elapsed().as_secs_f64(), cache.display());
         }
-        let ix = Index { path: path.to_path_buf(), build_id, stext, functions, map: OnceLock::new() };
+        let ix = Index { path: path.to_path_buf(), build_id, stext, functions, map: OnceLock::new(), owned: OnceLock::new() };
         let _ = ix.map.set(Ok(map));
         if let Err(e) = write_cache(&ix, &cache) {
             eprintln!("rstap: warning: cannot cache the function index in {}: {e:#}", cache.display());
@@ -104,6 +106,29 @@ impl Index {
             Ok(m) => Ok(&m[..]),
             Err(e) => bail!("mapping {}: {e}", self.path.display()),
         }
+    }
+
+    /// A debug section of the file as the DWARF reader needs it (relocated for modules).
+    pub fn debug_section(&self, name: &str) -> Result<&[u8]> {
+        let data = self.data()?;
+        let owned = self.owned.get_or_init(|| {
+            super::reloc::Image::parse(data).map(|i| i.into_owned_sections()).map_err(|e| format!("{e:#}"))
+        });
+        let owned = match owned {
+            Ok(o) => o,
+            Err(e) => bail!("reading {}: {e}", self.path.display()),
+        };
+        let obj = object::File::parse(data)?;
+        Ok(super::reloc::section_in(&obj, owned, name))
+    }
+
+    /// The names exported with EXPORT_SYMBOL*: each has a `__ksymtab_NAME` symbol.
+    pub fn exported(&self) -> Result<std::collections::HashSet<String>> {
+        let obj = object::File::parse(self.data()?)?;
+        Ok(obj
+            .symbols()
+            .filter_map(|s| s.name().ok()?.strip_prefix("__ksymtab_").map(str::to_string))
+            .collect())
     }
 
     /// Functions whose name matches `name_pat` and, when given, whose file matches `file_pat`.
@@ -249,7 +274,7 @@ fn parse_cache(text: &str, path: &Path, build_id: &str) -> Option<Index> {
         }
         functions.push(Function { name, file, line, die, cu, inlined, entries });
     }
-    Some(Index { path: path.to_path_buf(), build_id: build_id.to_string(), stext, functions, map: OnceLock::new() })
+    Some(Index { path: path.to_path_buf(), build_id: build_id.to_string(), stext, functions, map: OnceLock::new(), owned: OnceLock::new() })
 }
 
 // ---- building the index ----
@@ -276,14 +301,16 @@ struct Symbols<'a> {
     blocked: std::collections::HashSet<u64>,
 }
 
-fn symbols<'a>(obj: &object::File<'a>, data: &'a [u8]) -> Symbols<'a> {
+fn symbols<'a>(img: &super::reloc::Image<'a>, data: &'a [u8]) -> Symbols<'a> {
+    let obj = img.object();
     let mut at: HashMap<u64, Vec<&str>> = HashMap::new();
     let mut count: HashMap<&str, u32> = HashMap::new();
     let mut named: HashMap<&str, u64> = HashMap::new();
     for s in obj.symbols() {
         let Ok(name) = s.name() else { continue };
-        if s.kind() == object::SymbolKind::Text && s.address() != 0 {
-            at.entry(s.address()).or_default().push(name);
+        let addr = img.symbol_address(&s);
+        if s.kind() == object::SymbolKind::Text && addr != 0 {
+            at.entry(addr).or_default().push(name);
             *count.entry(name).or_default() += 1;
         }
         if name.starts_with("__") || name == "_stext" {
@@ -299,8 +326,11 @@ fn symbols<'a>(obj: &object::File<'a>, data: &'a [u8]) -> Symbols<'a> {
         }
     }
     for sec in obj.sections() {
-        if matches!(sec.name(), Ok(".init.text" | ".exit.text")) {
-            blocked_ranges.push((sec.address(), sec.address() + sec.size()));
+        // Also a module's: .init.text is freed after its init, and noinstr code is not
+        // probeable (modules keep it in .noinstr.text; vmlinux between __noinstr_text_*).
+        if matches!(sec.name(), Ok(".init.text" | ".exit.text" | ".noinstr.text" | ".kprobes.text")) {
+            let a = img.section_address(&sec);
+            blocked_ranges.push((a, a + sec.size()));
         }
     }
     // NOKPROBE_SYMBOL()s: an array of addresses between these two symbols.
@@ -330,13 +360,11 @@ struct Roots {
 }
 
 fn build(data: &[u8], verbose: bool) -> Result<(u64, Vec<Function>)> {
-    let obj = object::File::parse(data)?;
-    let syms = symbols(&obj, data);
+    let img = super::reloc::Image::parse(data)?;
+    let obj = img.object();
+    let syms = symbols(&img, data);
     let stext = obj.symbols().find(|s| s.name() == Ok("_stext")).map(|s| s.address()).unwrap_or(0);
-    let load = |id: gimli::SectionId| -> Result<R, gimli::Error> {
-        let d = obj.section_by_name(id.name()).and_then(|s| s.data().ok()).unwrap_or(&[]);
-        Ok(EndianSlice::new(d, LittleEndian))
-    };
+    let load = |id: gimli::SectionId| -> Result<R, gimli::Error> { Ok(EndianSlice::new(img.section(id.name()), LittleEndian)) };
     let dwarf = gimli::Dwarf::load(load)?;
     let mut headers = Vec::new();
     let mut it = dwarf.units();

@@ -5,6 +5,7 @@
 pub mod index;
 pub mod location;
 pub mod prep;
+pub mod reloc;
 pub mod resolve;
 pub mod symtab;
 pub mod target;
@@ -109,5 +110,80 @@ pub fn kernel_index(release: &str, verbose: bool) -> Result<std::sync::Arc<Index
     let path = find_vmlinux(release)?;
     let ix = Arc::new(Index::open(&path, verbose)?);
     map.lock().unwrap().insert(release.to_string(), ix.clone());
+    Ok(ix)
+}
+
+/// A module's name as the kernel spells it (`-` in file names is `_`).
+pub fn module_name(file_stem: &str) -> String {
+    file_stem.replace('-', "_")
+}
+
+/// The modules of `release` with debuginfo installed (Debian's -dbg layout, under
+/// `/usr/lib/debug/lib/modules/RELEASE/`, or `$RSTAP_DEBUGINFO_PATH/modules/`), by name.
+pub fn module_debug_files(release: &str) -> Vec<(String, PathBuf)> {
+    fn walk(d: &Path, out: &mut Vec<(String, PathBuf)>) {
+        let Ok(rd) = std::fs::read_dir(d) else { return };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "ko" || x == "debug") {
+                if let Some(stem) = p.file_stem() {
+                    let stem = stem.to_string_lossy();
+                    out.push((module_name(stem.strip_suffix(".ko").unwrap_or(&stem)), p));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(d) = std::env::var_os("RSTAP_DEBUGINFO_PATH") {
+        walk(&PathBuf::from(d).join("modules"), &mut out);
+    }
+    walk(Path::new(&format!("/usr/lib/debug/lib/modules/{release}")), &mut out);
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+/// The debuginfo file of module `name` of `release`: by the build-id of the loaded
+/// module when `release` runs here (`/sys/module/NAME/notes`, as SystemTap looks),
+/// else in the -dbg layout.
+pub fn find_module_debuginfo(release: &str, name: &str) -> Result<PathBuf> {
+    let name = module_name(name);
+    if crate::kernel::running_release() == release {
+        if let Ok(dir) = std::fs::read_dir(format!("/sys/module/{name}/notes")) {
+            for e in dir.flatten() {
+                if let Some(id) = std::fs::read(e.path()).ok().and_then(|n| build_id_from_notes(&n)) {
+                    let p = PathBuf::from(format!("/usr/lib/debug/.build-id/{}/{}.debug", &id[..2], &id[2..]));
+                    if is_dwarf_elf(&p) {
+                        return Ok(p);
+                    }
+                }
+            }
+        }
+    }
+    if let Some((_, p)) = module_debug_files(release).into_iter().find(|(n, _)| *n == name) {
+        return Ok(p);
+    }
+    bail!(
+        "no debuginfo for module {name} of {release} (looked in /usr/lib/debug/lib/modules/{release}/)\n  = help: install it with `rstap --prep -r {release} --module {name}`"
+    )
+}
+
+/// Opens (building on first use) the function index of `release`'s vmlinux, or of one
+/// of its modules.
+pub fn index_for(release: &str, module: Option<&str>) -> Result<std::sync::Arc<Index>> {
+    let Some(m) = module else { return kernel_index(release, false) };
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static OPEN: OnceLock<Mutex<HashMap<(String, String), Arc<Index>>>> = OnceLock::new();
+    let map = OPEN.get_or_init(Default::default);
+    let key = (release.to_string(), m.to_string());
+    if let Some(ix) = map.lock().unwrap().get(&key) {
+        return Ok(ix.clone());
+    }
+    let path = find_module_debuginfo(release, m)?;
+    let ix = Arc::new(Index::open(&path, false)?);
+    map.lock().unwrap().insert(key, ix.clone());
     Ok(ix)
 }

@@ -46,6 +46,11 @@ pub fn prep_modules(release: Option<&str>, modules: &[String], verbose: bool) ->
     let _ = std::fs::remove_file(&deb);
     r?;
     super::find_vmlinux(&release).context("the -dbg package did not hold the expected vmlinux")?;
+    for m in modules {
+        if !m.contains(['*', '?', '[']) && module_debuginfo(&release, m).is_none() {
+            eprintln!("rstap --prep: warning: {pkg} holds no module named {m}");
+        }
+    }
     eprintln!("rstap --prep: debuginfo for {release} installed in /usr/lib/debug");
     Ok(())
 }

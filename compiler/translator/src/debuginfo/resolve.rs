@@ -28,6 +28,8 @@ pub struct KprobePoint {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {
     pub release: String,
+    /// The module whose DWARF this is (`usbcore`); None: the vmlinux.
+    pub module: Option<String>,
     /// The function, as `-L` prints it (`vfs_read`).
     pub function: String,
     /// Link-time address of the entry (the probe's address).
@@ -50,10 +52,21 @@ fn str_arg(c: &Component) -> Result<String, String> {
 
 /// Suffixes after the function: (return?, maxactive, instances).
 fn suffixes(comps: &[Component], family: &str) -> Result<(bool, i64, Instances), String> {
+    let (ret, maxactive, inst, exported) = suffixes_exported(comps, family)?;
+    if exported {
+        return Err(format!("{family} has no .exported (it needs the DWARF: kernel.function(...).exported)"));
+    }
+    Ok((ret, maxactive, inst))
+}
+
+/// As [`suffixes`], also taking `.exported` (the last value).
+fn suffixes_exported(comps: &[Component], family: &str) -> Result<(bool, i64, Instances, bool), String> {
     let mut names = Vec::new();
     let mut maxactive = 0;
+    let mut exported = false;
     for c in comps {
         match (c.name.as_str(), &c.arg) {
+            ("exported", None) => exported = true,
             ("maxactive", Some(Literal::Num(n))) if *n >= 0 => maxactive = *n,
             ("maxactive", _) => return Err("maxactive takes a number: .maxactive(N)".into()),
             (n, None) => names.push(n.to_string()),
@@ -65,15 +78,43 @@ fn suffixes(comps: &[Component], family: &str) -> Result<(bool, i64, Instances),
     if maxactive != 0 && !ret {
         return Err("maxactive(N) is for .return probes".into());
     }
-    Ok((ret, maxactive, inst))
+    Ok((ret, maxactive, inst, exported))
 }
 
+// Functions a wildcard matched that the kernel would refuse (kprobes' blocklist,
+// noinstr/entry/init sections), counted as resolution goes to make one warning.
+thread_local! {
+    static SKIPPED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The kprobes of one point, each with its `pp()`, and warnings to show if it resolves.
+pub type Resolved = (Vec<(KprobePoint, String)>, Vec<String>);
+
 /// None: not a kernel probe family. Else the kprobes of this point, each with its `pp()`.
-pub fn resolve(comps: &[Component], kernel_release: &str) -> Option<Result<Vec<(KprobePoint, String)>, String>> {
+pub fn resolve(comps: &[Component], kernel_release: &str) -> Option<Result<Resolved, String>> {
+    SKIPPED.with(|c| c.set(0));
+    let r = resolve_points(comps, kernel_release)?;
+    let skipped = SKIPPED.with(|c| c.get());
+    Some(r.map(|v| {
+        let mut warnings = Vec::new();
+        if skipped > 0 && !v.is_empty() {
+            warnings.push(format!(
+                "{}: {skipped} matching function{} skipped: the kernel does not allow kprobes there (kprobes' blocklist, noinstr, entry or init code)",
+                pp_string(comps),
+                if skipped == 1 { "" } else { "s" }
+            ));
+        }
+        (v, warnings)
+    }))
+}
+
+fn resolve_points(comps: &[Component], kernel_release: &str) -> Option<Result<Vec<(KprobePoint, String)>, String>> {
     let names: Vec<&str> = comps.iter().map(|c| c.name.as_str()).collect();
     match names.as_slice() {
         ["kprobe", "function", ..] if comps[0].arg.is_none() => Some(kprobe_function(comps)),
-        ["kernel", "function", ..] if comps[0].arg.is_none() => Some(kernel_function(comps, kernel_release)),
+        ["kernel", "function", ..] if comps[0].arg.is_none() => Some(kernel_function(comps, kernel_release, None)),
+        ["kprobe", "module", "function", ..] if comps[0].arg.is_none() => Some(kprobe_module_function(comps)),
+        ["module", "function", ..] => Some(module_function(comps, kernel_release)),
         _ => None,
     }
 }
@@ -93,29 +134,111 @@ fn kprobe_function(comps: &[Component]) -> Result<Vec<(KprobePoint, String)>, St
     Ok(vec![(kp, pp_string(comps))])
 }
 
-fn kernel_function(comps: &[Component], release: &str) -> Result<Vec<(KprobePoint, String)>, String> {
+/// `kprobe.module("NAME").function("SYM")`: `NAME:SYM`, which the kernel's kallsyms resolves
+/// in that module only (module_kallsyms_lookup_name).
+fn kprobe_module_function(comps: &[Component]) -> Result<Vec<(KprobePoint, String)>, String> {
+    let module = str_arg(&comps[1])?;
+    if module.is_empty() || module.contains(['*', '?', '[', ':', '/']) {
+        return Err(format!(
+            "kprobe.module(\"{module}\"): give one module name (wildcards need debuginfo: module(\"...\").function(\"...\"))"
+        ));
+    }
+    let sym = str_arg(&comps[2])?;
+    if sym.is_empty() || sym.contains(['*', '?', '[', '@', ':']) {
+        return Err(format!(
+            "kprobe.module(\"{module}\").function(\"{sym}\"): give one symbol name (wildcards and files need debuginfo: module(\"...\").function(\"...\"))"
+        ));
+    }
+    let (ret, maxactive, inst) = suffixes(&comps[3..], "kprobe.module(...).function")?;
+    if inst == Instances::Inline {
+        return Err("kprobe.module(...).function has no .inline (inlined copies need module(...).function)".into());
+    }
+    let symbol = format!("{}:{sym}", super::module_name(&module));
+    let kp = KprobePoint { symbol, offset: 0, ret, maxactive, optional: false, site: None };
+    Ok(vec![(kp, pp_string(comps))])
+}
+
+/// `module("PATTERN").function("PATTERN")`: every module of `release` with debuginfo whose
+/// name matches, then as `kernel.function` within each.
+fn module_function(comps: &[Component], release: &str) -> Result<Vec<(KprobePoint, String)>, String> {
+    let mpat = str_arg(&comps[0])?;
+    let mwild = mpat.contains(['*', '?', '[']);
+    let modules: Vec<String> = if mwild {
+        super::module_debug_files(release)
+            .into_iter()
+            .map(|(n, _)| n)
+            .filter(|n| super::index::glob(&super::module_name(&mpat), n))
+            .collect()
+    } else {
+        vec![super::module_name(&mpat)]
+    };
+    if modules.is_empty() {
+        return Err(format!(
+            "no module of {release} with debuginfo matches \"{mpat}\" (looked in /usr/lib/debug/lib/modules/{release}/)"
+        ));
+    }
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for m in &modules {
+        match kernel_function(comps, release, Some(m)) {
+            Ok(v) => out.extend(v.into_iter().map(|(mut k, pp)| {
+                k.optional |= mwild;
+                (k, pp)
+            })),
+            Err(e) => errors.push(e),
+        }
+    }
+    if out.is_empty() {
+        return Err(errors.into_iter().next().unwrap_or_default());
+    }
+    Ok(out)
+}
+
+/// `kernel.function(...)` (module None) or, within `module("M")`, `.function(...)`:
+/// `comps` start at `function`.
+fn kernel_function(comps: &[Component], release: &str, module: Option<&str>) -> Result<Vec<(KprobePoint, String)>, String> {
     let pat = str_arg(&comps[1])?;
-    let (ret, maxactive, inst) = suffixes(&comps[2..], "kernel.function")?;
+    let (ret, maxactive, inst, exported) = suffixes_exported(&comps[2..], "kernel.function")?;
     let fp = FunctionPattern::parse(&pat).map_err(|e| e.to_string())?;
-    let ix = super::kernel_index(release, false).map_err(|e| format!("{e:#}"))?;
+    let ix = super::index_for(release, module).map_err(|e| format!("{e:#}"))?;
+    let exports = if exported { Some(ix.exported().map_err(|e| format!("{e:#}"))?) } else { None };
     let wild = pat.contains(['*', '?', '[']);
     let suffix: String = comps[2..].iter().map(|c| format!(".{}", pp_string(std::slice::from_ref(c)))).collect();
-    let matched = fp.matches(&ix);
-    if matched.is_empty() {
-        return Err(format!("no function in the kernel's debuginfo matches \"{pat}\""));
+    let mut matched = fp.matches(&ix);
+    if let Some(x) = &exports {
+        let before = matched.len();
+        matched.retain(|f| x.contains(&f.name));
+        if matched.is_empty() && before > 0 {
+            return Err(format!("no function matching \"{pat}\" is exported (EXPORT_SYMBOL*)"));
+        }
     }
+    let whose = match module {
+        None => "the kernel's".to_string(),
+        Some(m) => format!("module {m}'s"),
+    };
+    if matched.is_empty() {
+        return Err(format!("no function in {whose} debuginfo matches \"{pat}\""));
+    }
+    let pp_of = |f: &super::Function| match module {
+        None => function_pp(f),
+        Some(m) => format!("module(\"{m}\").function(\"{}@{}:{}\")", f.name, f.file, f.line),
+    };
     if inst == Instances::Inline {
         return Err("kernel.function(...).inline: probing inlined copies is not supported yet".into());
     }
     let mut out: Vec<(KprobePoint, String)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut refused = Vec::new();
+    let mut ambiguous = 0;
     for f in matched {
+        if wild && inst != Instances::Inline && !f.entries.is_empty() && f.entries.iter().all(|e| e.blocked) {
+            SKIPPED.with(|c| c.set(c.get() + 1));
+        }
         if !wanted(f, inst) {
             refused.push(f);
             continue;
         }
-        let pp = format!("{}{suffix}", function_pp(f));
+        let pp = format!("{}{suffix}", pp_of(f));
         let mut any = false;
         for e in &f.entries {
             if e.blocked || e.symbol.is_empty() {
@@ -124,10 +247,26 @@ fn kernel_function(comps: &[Component], release: &str) -> Result<Vec<(KprobePoin
             if !seen.insert(e.addr) {
                 continue;
             }
+            let (symbol, offset) = match module {
+                None if e.unique => (e.symbol.clone(), 0),
+                None => ("_stext".to_string(), e.addr.wrapping_sub(ix.stext)),
+                // kallsyms finds `MOD:sym` in that module: the first of equal names.
+                Some(m) if e.unique => (format!("{m}:{}", e.symbol), 0),
+                Some(_) => {
+                    ambiguous += 1;
+                    continue;
+                }
+            };
             any = true;
-            let (symbol, offset) =
-                if e.unique { (e.symbol.clone(), 0) } else { ("_stext".to_string(), e.addr.wrapping_sub(ix.stext)) };
-            let site = Site { release: release.to_string(), function: f.name.clone(), addr: e.addr, die: e.die, cu: e.cu, tracepoint: false };
+            let site = Site {
+                release: release.to_string(),
+                module: module.map(str::to_string),
+                function: f.name.clone(),
+                addr: e.addr,
+                die: e.die,
+                cu: e.cu,
+                tracepoint: false,
+            };
             out.push((KprobePoint { symbol, offset, ret, maxactive, optional: wild, site: Some(site) }, pp.clone()));
         }
         if !any {
@@ -141,7 +280,10 @@ fn kernel_function(comps: &[Component], release: &str) -> Result<Vec<(KprobePoin
             } else {
                 "it is only inlined, and inlined copies are not probed yet"
             };
-            return Err(format!("cannot probe {}: {why}", function_pp(f)));
+            return Err(format!("cannot probe {}: {why}", pp_of(f)));
+        }
+        if ambiguous > 0 {
+            return Err(format!("\"{pat}\" names only static functions whose symbol the module has twice (not probed yet)"));
         }
         return Err(format!("no probeable function matches \"{pat}\""));
     }

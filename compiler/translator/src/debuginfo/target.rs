@@ -169,7 +169,7 @@ struct Var {
 
 /// Opens `site`'s unit and calls `f` with the function (the index stays open for the process).
 pub fn with_func<T>(site: &Site, f: impl FnOnce(&Func) -> Result<T, Error>) -> Result<T, Error> {
-    let ix = super::kernel_index(&site.release, false).map_err(|e| Error::Other(format!("{e:#}")))?;
+    let ix = super::index_for(&site.release, site.module.as_deref()).map_err(|e| Error::Other(format!("{e:#}")))?;
     let func = Func::open(&ix, site).map_err(|e| Error::Other(format!("reading the DWARF of {}: {e:#}", site.function)))?;
     f(&func)
 }

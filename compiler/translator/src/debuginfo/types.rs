@@ -5,7 +5,6 @@
 use super::{Function, Index};
 use anyhow::{Context, Result};
 use gimli::{AttributeValue, EndianSlice, LittleEndian, UnitOffset};
-use object::{Object, ObjectSection};
 
 type R<'a> = EndianSlice<'a, LittleEndian>;
 
@@ -24,12 +23,7 @@ pub struct Dwarf<'a> {
 
 impl<'a> Dwarf<'a> {
     pub fn load(ix: &'a Index) -> Result<Dwarf<'a>> {
-        let data = ix.data()?;
-        let obj = object::File::parse(data)?;
-        let load = |id: gimli::SectionId| -> Result<R<'a>, gimli::Error> {
-            let d = obj.section_by_name(id.name()).and_then(|s| s.data().ok()).unwrap_or(&[]);
-            Ok(EndianSlice::new(d, LittleEndian))
-        };
+        let load = |id: gimli::SectionId| -> Result<R<'a>> { Ok(EndianSlice::new(ix.debug_section(id.name())?, LittleEndian)) };
         Ok(Dwarf { dwarf: gimli::Dwarf::load(load)? })
     }
 

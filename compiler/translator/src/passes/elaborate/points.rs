@@ -79,6 +79,7 @@ pub fn resolve_probes(
                 diags.extend(errors);
                 continue;
             }
+            diags.extend(errors.into_iter().filter(|d| !d.is_error()));
             for (chain, conds, rp) in found {
                 match groups.iter_mut().find(|g| g.0 == chain && g.1 == conds) {
                     Some(g) => g.2.push(rp),
@@ -176,10 +177,14 @@ fn expand(
     // The kernel families: one point may become many kprobes (wildcards).
     if let Some(r) = crate::debuginfo::resolve::resolve(comps, release) {
         match r {
-            Ok(v) => found.extend(v.into_iter().map(|(mut k, pp)| {
-                k.optional |= point.optional || point.sufficient;
-                (chain.clone(), conds.to_vec(), ResolvedPoint { kind: PointKind::Kprobe(k), pp })
-            })),
+            Ok((v, warnings)) => {
+                // Shown once the point resolves (see resolve_probes).
+                errors.extend(warnings.into_iter().map(|w| Diagnostic::warning(w).with_span(point.span)));
+                found.extend(v.into_iter().map(|(mut k, pp)| {
+                    k.optional |= point.optional || point.sufficient;
+                    (chain.clone(), conds.to_vec(), ResolvedPoint { kind: PointKind::Kprobe(k), pp })
+                }))
+            }
             Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
         }
         return;
