@@ -30,6 +30,7 @@ struct rt_context {
 	void *frames;			/* struct rt_frames, generated */
 	unsigned long probe_addr;	/* the probed kernel address, or 0 */
 	const u64 *tp_args;		/* a tracepoint hit's arguments, else NULL */
+	void *kret_data;		/* a return instance's @entry values, or NULL */
 	struct rt_kstack kstack;	/* unwound from regs on demand (stack.h) */
 	char ksym_buf[KSYM_SYMBOL_LEN];	/* sprint_symbol()'s text (symbols.h) */
 };

@@ -41,8 +41,38 @@ static int rt_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 0;
 	k = container_of(rp, struct rt_kprobe, u.rp);
 	/* ip is the address returned to: the kernel restored it. */
-	rt_probe_run_at(k->probe, RT_PHASE_RUN, regs, (unsigned long)rp->kp.addr);
+	rt_probe_run_data(k->probe, RT_PHASE_RUN, regs, (unsigned long)rp->kp.addr,
+			  k->entry ? (void *)ri->data : NULL);
 	return 0;
+}
+
+/*
+ * The entry of a function whose .return probe uses @entry: its values are
+ * computed into this instance's data (preallocated by the kernel with the
+ * maxactive instances). A nonzero return drops the instance, so a return
+ * whose entry did not run (CPU busy, an error, not running) is not seen.
+ */
+static int rt_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+#ifdef RT_HAVE_GET_KRETPROBE
+	struct kretprobe *rp = get_kretprobe(ri);
+#else
+	struct kretprobe *rp = ri->rp;
+#endif
+	struct rt_kprobe *k;
+	unsigned long ip = instruction_pointer(regs);
+	bool ok;
+
+	if (unlikely(!rp))
+		return 1;
+	k = container_of(rp, struct rt_kprobe, u.rp);
+	memset(ri->data, 0, k->data_size);
+	/* As in rt_kprobe_pre: the probed address while the handler runs. */
+	instruction_pointer_set(regs, (unsigned long)rp->kp.addr);
+	ok = rt_probe_run_data(k->entry, RT_PHASE_RUN, regs,
+			       (unsigned long)rp->kp.addr, ri->data);
+	instruction_pointer_set(regs, ip);
+	return ok ? 0 : 1;
 }
 
 static void rt_kprobe_refused(const struct rt_kprobe *k, int rc)
@@ -82,6 +112,10 @@ int rt_kprobes_arm(struct rt_kprobe *ks, size_t n)
 			k->u.rp.kp.offset = k->offset;
 			k->u.rp.handler = rt_kretprobe_ret;
 			k->u.rp.maxactive = k->maxactive;
+			if (k->entry) {
+				k->u.rp.entry_handler = rt_kretprobe_entry;
+				k->u.rp.data_size = k->data_size;
+			}
 			rc = register_kretprobe(&k->u.rp);
 		} else {
 			memset(&k->u.kp, 0, sizeof(k->u.kp));

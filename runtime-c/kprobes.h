@@ -11,6 +11,11 @@
 
 struct rt_kprobe {
 	const struct rt_probe *probe;
+	/* .return with @entry: run at the function's entry (the kretprobe's
+	 * entry_handler) into the instance's data_size bytes, which the
+	 * return hit reads (CONTEXT->kret_data). NULL: no entry handler. */
+	const struct rt_probe *entry;
+	size_t data_size;
 	const char *symbol;	/* a function symbol, or "_stext" for ambiguous names */
 	unsigned int offset;	/* from symbol */
 	int maxactive;		/* .return: concurrent instances, 0 = kernel default */

@@ -39,6 +39,10 @@ static void rt_report_error(struct rt_context *c)
 		rt_request_exit();
 }
 
+static bool rt_probe_run_hit(const struct rt_probe *p, enum rt_phase phase,
+			     struct pt_regs *regs, unsigned long addr,
+			     const u64 *tp_args, void *data);
+
 void rt_probe_run(const struct rt_probe *p, enum rt_phase phase)
 {
 	rt_probe_run_at(p, phase, NULL, 0);
@@ -47,20 +51,35 @@ void rt_probe_run(const struct rt_probe *p, enum rt_phase phase)
 void rt_probe_run_at(const struct rt_probe *p, enum rt_phase phase,
 		     struct pt_regs *regs, unsigned long addr)
 {
-	rt_probe_run_args(p, phase, regs, addr, NULL);
+	rt_probe_run_hit(p, phase, regs, addr, NULL, NULL);
 }
 
 void rt_probe_run_args(const struct rt_probe *p, enum rt_phase phase,
 		       struct pt_regs *regs, unsigned long addr,
 		       const u64 *tp_args)
 {
+	rt_probe_run_hit(p, phase, regs, addr, tp_args, NULL);
+}
+
+bool rt_probe_run_data(const struct rt_probe *p, enum rt_phase phase,
+		       struct pt_regs *regs, unsigned long addr, void *data)
+{
+	return rt_probe_run_hit(p, phase, regs, addr, NULL, data);
+}
+
+/* Every hit: true when the body ran to its end without an error. */
+static bool rt_probe_run_hit(const struct rt_probe *p, enum rt_phase phase,
+			     struct pt_regs *regs, unsigned long addr,
+			     const u64 *tp_args, void *data)
+{
 	struct rt_context *c;
+	bool ok = false;
 
 	if (atomic_read(&rt_session.state) != rt_phase_state[phase])
-		return;
+		return false;
 	/* After exit() or a fatal error only end and error probes run. */
 	if (phase != RT_PHASE_END && atomic_read(&rt_session.exit_requested))
-		return;
+		return false;
 	preempt_disable();
 	c = rt_context_get(smp_processor_id());
 	if (local_inc_return(&c->busy) != 1) {
@@ -77,6 +96,7 @@ void rt_probe_run_args(const struct rt_probe *p, enum rt_phase phase,
 	c->regs = regs;
 	c->probe_addr = addr;
 	c->tp_args = tp_args;
+	c->kret_data = data;
 	rt_kstack_reset(&c->kstack);
 	if (!rt_locks_take(p->locks, p->nlocks)) {
 		rt_skip();
@@ -87,7 +107,10 @@ void rt_probe_run_args(const struct rt_probe *p, enum rt_phase phase,
 	rt_print_flush(c);
 	if (unlikely(c->last_error))
 		rt_report_error(c);
+	else
+		ok = true;
 out:
 	local_dec(&c->busy);
 	preempt_enable();
+	return ok;
 }

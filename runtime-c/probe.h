@@ -32,6 +32,12 @@ void rt_probe_run_at(const struct rt_probe *p, enum rt_phase phase,
 void rt_probe_run_args(const struct rt_probe *p, enum rt_phase phase,
 		       struct pt_regs *regs, unsigned long addr,
 		       const u64 *tp_args);
+/*
+ * The same, with data for the hit (CONTEXT->kret_data: a return instance's
+ * @entry values). True when the body ran to its end without an error.
+ */
+bool rt_probe_run_data(const struct rt_probe *p, enum rt_phase phase,
+		       struct pt_regs *regs, unsigned long addr, void *data);
 /* The same, for a hit that has the kernel's registers (kprobes): CONTEXT->regs. */
 static inline void rt_probe_run_regs(const struct rt_probe *p, enum rt_phase phase,
 				     struct pt_regs *regs)

@@ -46,6 +46,43 @@ static inline u64 rt_tv_read(struct rt_context *c, u64 addr, unsigned int size, 
 	return v;
 }
 
+/*
+ * Guru mode's `$var->m = v`: store the low size (1..8) bytes of v at addr without
+ * faulting (little endian: the first bytes of v); a fault sets the hit's error.
+ */
+static inline bool rt_tv_write_ok(u64 addr, u64 v, unsigned int size)
+{
+	/* copy_to_kernel_nofault() is not exported to modules: the same, inline, with
+	 * the architecture's non-faulting store (a fault jumps to the label). */
+#ifdef __put_kernel_nofault
+	void *dst = (void *)(unsigned long)addr;
+
+	if (addr < TASK_SIZE_MAX)
+		return false;	/* a user address: not ours to write */
+	pagefault_disable();
+	switch (size) {
+	case 1: __put_kernel_nofault(dst, &(u8){ (u8)v }, u8, fault); break;
+	case 2: __put_kernel_nofault(dst, &(u16){ (u16)v }, u16, fault); break;
+	case 4: __put_kernel_nofault(dst, &(u32){ (u32)v }, u32, fault); break;
+	case 8: __put_kernel_nofault(dst, &v, u64, fault); break;
+	default: goto fault;
+	}
+	pagefault_enable();
+	return true;
+fault:
+	pagefault_enable();
+#endif
+	return false;
+}
+
+static inline void rt_tv_write(struct rt_context *c, u64 addr, u64 v, unsigned int size)
+{
+	if (unlikely(c->last_error))
+		return;
+	if (!rt_tv_write_ok(addr, v, size))
+		rt_errorf(c, "kernel write fault at 0x%llx", (unsigned long long)addr);
+}
+
 /* Append a string, cut at MAXSTRINGLEN - 1. */
 static inline void rt_tv_puts(char *buf, const char *s)
 {

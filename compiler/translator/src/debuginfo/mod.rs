@@ -11,6 +11,7 @@ pub mod symtab;
 pub mod target;
 pub mod tracepoints;
 pub mod watch;
+pub mod typeindex;
 pub mod types;
 
 use anyhow::{bail, Result};

@@ -140,6 +140,18 @@ impl Access {
     }
 }
 
+/// Where [`Func::build_from`] is in a path: what it has computed so far.
+struct Walk {
+    steps: Vec<Step>,
+    in_memory: bool,
+    bits: Option<(u32, u32)>,
+    shown: String,
+    /// The next path segment.
+    from: usize,
+    /// Units changed so far (a bound, though the type index holds definitions only).
+    hops: u32,
+}
+
 /// The pieces of `$$parms`-style strings: per variable, its name and access (None: `?`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AllVars {
@@ -151,6 +163,8 @@ pub struct AllVars {
 
 /// One probed function's DWARF, read again from its compilation unit.
 pub struct Func<'a> {
+    /// The kernel release, to open other units (types defined elsewhere).
+    release: String,
     dw: super::types::Dwarf<'a>,
     unit: Unit<'a>,
     die: UnitOffset,
@@ -174,12 +188,31 @@ pub fn with_func<T>(site: &Site, f: impl FnOnce(&Func) -> Result<T, Error>) -> R
     f(&func)
 }
 
+/// Opens the unit that defines type `name` (typeindex.rs) and calls `f` with it and the
+/// type's DIE: `@cast`'s types, and structs only declared where they are used.
+pub fn with_type<T>(release: &str, name: &str, f: impl FnOnce(&Func, UnitOffset) -> Result<T, Error>) -> Result<T, Error> {
+    let types = super::typeindex::kernel_types(release).map_err(|e| Error::Other(format!("{e:#}")))?;
+    let def = types
+        .lookup(name)
+        .ok_or_else(|| Error::Other(format!("type '{name}' is not defined in the kernel's debuginfo")))?;
+    let ix = super::kernel_index(release, false).map_err(|e| Error::Other(format!("{e:#}")))?;
+    let func = Func::open_unit(&ix, release, def.cu, def.die, 0, false)
+        .map_err(|e| Error::Other(format!("reading the DWARF of type '{name}': {e:#}")))?;
+    let off = func.die;
+    f(&func, off)
+}
+
 impl<'a> Func<'a> {
     fn open(ix: &'a Index, site: &Site) -> anyhow::Result<Func<'a>> {
+        Self::open_unit(ix, &site.release, site.cu, site.die, site.addr, site.tracepoint)
+    }
+
+    /// `die` in the unit at `cu` (a function's, or a type's for `@cast`).
+    fn open_unit(ix: &'a Index, release: &str, cu: u64, die: u64, addr: u64, tracepoint: bool) -> anyhow::Result<Func<'a>> {
         let dw = super::types::Dwarf::load(ix)?;
-        let header = dw.dwarf.debug_info.header_from_offset(gimli::DebugInfoOffset(site.cu as usize))?;
+        let header = dw.dwarf.debug_info.header_from_offset(gimli::DebugInfoOffset(cu as usize))?;
         let unit = dw.dwarf.unit(header)?;
-        let die = UnitOffset((site.die - site.cu) as usize);
+        let die = UnitOffset((die - cu) as usize);
         let mut ctx = location::Context::entry("c->regs");
         let e = unit.entry(die)?;
         if let Some(v) = e.attr_value(gimli::DW_AT_frame_base)? {
@@ -187,7 +220,7 @@ impl<'a> Func<'a> {
                 ctx.frame_base = location::translate(x.0.slice(), unit.encoding(), &ctx).ok();
             }
         }
-        Ok(Func { dw, unit, die, addr: site.addr, ctx, tracepoint: site.tracepoint })
+        Ok(Func { release: release.to_string(), dw, unit, die, addr, ctx, tracepoint })
     }
 
     fn name_of(&self, e: &gimli::DebuggingInformationEntry<R<'a>>) -> Option<String> {
@@ -534,9 +567,9 @@ impl<'a> Func<'a> {
     }
 
     fn build(&self, what: &str, base: Loc, ty: Option<UnitOffset>, req: &Request, max_string: usize) -> Result<Access, Error> {
-        let mut steps = Vec::new();
+        let steps = Vec::new();
         // false: the current thing is the value `_v`; true: it is in memory at `_a`.
-        let mut in_memory;
+        let in_memory;
         let base = match base {
             Loc::Pieces(p) => Loc::Value(pieces_value(&p, self.size_of(ty).unwrap_or(8)).ok_or(Error::Unavailable)?),
             Loc::Bytes(b) if b.len() > 8 => {
@@ -545,10 +578,14 @@ impl<'a> Func<'a> {
             b => b,
         };
         in_memory = matches!(base, Loc::Memory(_));
+        self.build_from(what, base, ty, Walk { steps, in_memory, bits: None, shown: what.to_string(), from: 0, hops: 0 }, req, max_string)
+    }
+
+    /// [`Self::build`] from path segment `w.from` on, with the type `ty` of this unit.
+    fn build_from(&self, what: &str, base: Loc, ty: Option<UnitOffset>, w: Walk, req: &Request, max_string: usize) -> Result<Access, Error> {
+        let Walk { mut steps, mut in_memory, mut bits, mut shown, from, hops } = w;
         let mut ty = ty;
-        let mut bits = None;
-        let mut shown = what.to_string();
-        for seg in &req.path {
+        for (si, seg) in req.path.iter().enumerate().skip(from) {
             let t = self.strip(ty).ok_or_else(|| Error::Other(format!("{shown} has type void: nothing to follow")))?;
             match seg {
                 Seg::Member(name) => {
@@ -573,11 +610,21 @@ impl<'a> Func<'a> {
                         return Err(Error::Other(format!("{shown} is held in registers: its members cannot be read")));
                     }
                     if self.unit.entry(agg).is_ok_and(|e| matches!(e.attr_value(gimli::DW_AT_declaration), Ok(Some(_)))) {
-                        return Err(Error::Other(format!(
-                            "'{}' is only declared where {} is compiled: its members are defined in another compilation unit, which rstap does not search yet",
-                            self.type_name(Some(agg)),
-                            what
-                        )));
+                        // Only declared in this unit: go on in the unit that defines it.
+                        let name = self.type_name(Some(agg));
+                        if hops >= 4 {
+                            return Err(Error::Other(format!("'{name}': no definition found in the kernel's debuginfo")));
+                        }
+                        let w = Walk { steps, in_memory, bits, shown, from: si, hops: hops + 1 };
+                        return with_type(&self.release, &name, |other, def| {
+                            other.build_from(what, base, Some(def), w, req, max_string)
+                        })
+                        .map_err(|e| match e {
+                            Error::Other(m) if m.starts_with("type '") => Error::Other(format!(
+                                "'{name}' is only declared where {what} is compiled, and no unit of the kernel defines it"
+                            )),
+                            e => e,
+                        });
                     }
                     let Some((mty, off, mbits)) = self.member(agg, name) else {
                         let mut names = Vec::new();
@@ -821,6 +868,20 @@ impl<'a> Func<'a> {
         self.build("$return", base, ty, req, max_string)
     }
 
+    /// `@cast(p, "TYPE")->path...`: `self.die` is TYPE's DIE; the object is in memory at
+    /// the address `operand` (C), a pointer to TYPE.
+    pub fn cast(&self, ty: UnitOffset, operand: &str, req: &Request, max_string: usize) -> Result<Access, Error> {
+        if req.path.is_empty() && req.pretty == 0 && !req.addr_of {
+            // Nothing to read: the pointer itself.
+            return Ok(Access {
+                base: Loc::Value(operand.to_string()),
+                steps: vec![],
+                end: End::Scalar(Scalar { size: 8, signed: false, bits: None }),
+            });
+        }
+        self.build("@cast", Loc::Memory(operand.to_string()), Some(ty), req, max_string)
+    }
+
     /// `$$parms`, `$$locals`, `$$vars` at the probe point.
     pub fn all(&self, which: Which, pretty: u8, max_string: usize) -> Result<AllVars, Error> {
         let vars = self.vars().map_err(|e| Error::Other(format!("reading the variables: {e:#}")))?;
@@ -932,6 +993,55 @@ impl Access {
             _ => write!(s, "(s64){v}; }})").unwrap(),
         }
         s
+    }
+}
+
+impl Access {
+    /// Whether guru mode can write this access (`$var = v`): a whole scalar in memory, in a
+    /// register, or the return value; else why not.
+    pub fn writable(&self) -> Result<(), String> {
+        let End::Scalar(sc) = &self.end else {
+            return Err("only a number can be written (not an address or a printed form)".into());
+        };
+        if sc.bits.is_some() {
+            return Err("bit-fields cannot be written".into());
+        }
+        if self.ends_in_memory() || self.register_lvalue().is_some() {
+            Ok(())
+        } else {
+            Err("it is not in memory or in a register here (a computed or constant value): it cannot be written".into())
+        }
+    }
+
+    /// The C lvalue of a value held whole in one register of the probe's pt_regs.
+    fn register_lvalue(&self) -> Option<String> {
+        if !self.steps.is_empty() {
+            return None;
+        }
+        let Loc::Value(x) = &self.base else { return None };
+        if x == "((u64)regs_return_value(c->regs))" {
+            return Some("regs_return_value".into());
+        }
+        let r = x.strip_prefix("((u64)c->regs->")?.strip_suffix(')')?;
+        r.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_').then(|| format!("c->regs->{r}"))
+    }
+
+    /// C statements writing the s64 C value `value` through this access ([`Self::writable`]
+    /// holds); `fail` leaves on a write fault.
+    pub fn write_c(&self, holes: &[String], value: &str, fail: &str, uniq: &str) -> String {
+        let End::Scalar(sc) = &self.end else { unreachable!("checked by writable") };
+        if self.ends_in_memory() {
+            let (a, v) = (format!("_a{uniq}"), format!("_v{uniq}"));
+            let mut s = format!("{{ u64 {a} = 0, {v} = 0; (void){a}; (void){v}; ");
+            s.push_str(&self.prelude(&a, &v, holes));
+            write!(s, "rt_tv_write(c, {a}, (u64)({value}), {}); if (unlikely(c->last_error)) {{ {fail} }} }}", sc.size).unwrap();
+            return s;
+        }
+        match self.register_lvalue().as_deref() {
+            Some("regs_return_value") => format!("regs_set_return_value(c->regs, (unsigned long)({value}));"),
+            Some(lv) => format!("{lv} = (unsigned long)({value});"),
+            None => unreachable!("checked by writable"),
+        }
     }
 }
 

@@ -7,6 +7,8 @@
 pub(crate) mod points;
 mod private;
 pub(crate) mod symbols;
+pub(crate) mod casts;
+pub(crate) mod entry;
 pub(crate) mod targets;
 mod types;
 
@@ -34,6 +36,8 @@ pub struct Program {
     pub warnings: Vec<Diagnostic>,
     /// What the optimisation did (`-vv`).
     pub optimized: optimize::Stats,
+    /// `@cast` accesses, by expression span (casts.rs).
+    pub casts: casts::CastTable,
 }
 
 #[derive(Debug, Clone)]
@@ -145,16 +149,31 @@ pub fn run(scripts: &[ast::Script], settings: &Settings) -> Result<Program, Vec<
     for f in &functions {
         table.functions.insert(&f.name.name, f);
     }
+    targets::check_writes(&probes, settings.guru, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(errors_only(diags));
+    }
+    // `.return` probes: target variables mean their values at entry (`@entry`).
+    let probes = entry::rewrite(probes, &|n| table.global_index.contains_key(n), &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(errors_only(diags));
+    }
     // Target variables: resolved per point through DWARF (probes split where they differ).
     let (probes, target_tables) = targets::resolve(probes, settings.optimize.max_string_len, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(errors_only(diags));
     }
-    let program = types::infer(&table, probes, &target_tables, !settings.optimize.enabled, &mut diags);
+    // @cast: resolved once per expression, in probes and the functions they reach.
+    let casts = casts::resolve(&probes, &table, &settings.kernel_release, settings.optimize.max_string_len, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(errors_only(diags));
+    }
+    let program = types::infer(&table, probes, &target_tables, &casts, !settings.optimize.enabled, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(errors_only(diags));
     }
     let mut program = program.expect("no errors, so a program");
+    program.casts = casts;
     let after = optimize::after_types(&mut program, &settings.optimize, table.user_file, &mut diags);
     program.optimized = optimized;
     program.optimized.add(after);

@@ -16,6 +16,8 @@ pub struct SymbolTable<'a> {
     pub user_file: FileId,
     /// Private declarations by their written names (they are renamed, see private.rs).
     pub privates: super::private::Privates,
+    /// `-g`: writes to target variables and embedded C are allowed.
+    pub guru: bool,
 }
 
 impl<'a> SymbolTable<'a> {
@@ -29,6 +31,7 @@ impl<'a> SymbolTable<'a> {
             embedded: Vec::new(),
             user_file,
             privates: Default::default(),
+            guru: settings.guru,
         };
         for (i, script) in scripts.iter().enumerate() {
             let is_user = i == 0;

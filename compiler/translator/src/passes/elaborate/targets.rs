@@ -145,10 +145,8 @@ fn plans_at(point: &PointKind, exprs: &[Expr], max_string: usize) -> Vec<Result<
                         Err(dt::Error::Other("$return exists in .return probes only".into()))
                     }
                     Ask::Return(_) => Err(dt::Error::Other("$$return exists in .return probes only".into())),
-                    _ if ret => Err(dt::Error::Other(
-                        "in .return probes only $return and $$return are available yet (parameters need @entry, not supported yet)"
-                            .into(),
-                    )),
+                    // Anything else in a .return probe is read at the function's entry
+                    // (elaborate/entry.rs wrapped it in @entry): the entry's locations.
                     Ask::One(req) => f.access(&req, max_string).map(Plan::Access),
                     Ask::All(w, p) => f.all(w, p, max_string).map(Plan::All),
                 };
@@ -237,4 +235,28 @@ pub fn resolves(point: &PointKind, e: &Expr) -> bool {
         return false;
     }
     plans_at(point, std::slice::from_ref(e), 512).into_iter().all(|r| r.is_ok())
+}
+
+/// Writes to target variables (`$var = v`, `$var++`) need guru mode: checked before any
+/// DWARF is read, so the message is the same wherever the probe is.
+pub fn check_writes(probes: &[Expanded], guru: bool, diags: &mut Vec<Diagnostic>) {
+    if guru {
+        return;
+    }
+    for p in probes {
+        crate::passes::optimize::walk_block(&p.body, &mut |e| {
+            let lhs = match &e.kind {
+                ExprKind::Assign { lhs, .. } => lhs,
+                ExprKind::Crement { operand, .. } => operand,
+                _ => return,
+            };
+            if let ExprKind::Target { name, .. } = &lhs.kind {
+                diags.push(
+                    Diagnostic::error(format!("writing to target variable '${name}' needs guru mode"))
+                        .with_span(lhs.span)
+                        .with_help("run with -g: a write changes the kernel's state, which rstap cannot check is safe"),
+                );
+            }
+        });
+    }
 }

@@ -69,6 +69,8 @@ struct Infer<'t, 'a> {
     /// The probes' target variables, and which probe is being walked (None: a function).
     target_tables: &'t [super::targets::TargetTable],
     cur_targets: Option<usize>,
+    /// `@cast` accesses by span (casts.rs).
+    casts: &'t super::casts::CastTable,
     /// The patterns of `=~`/`!~` that compiled, distinct, in order of first use.
     regexes: Vec<Vec<u8>>,
 }
@@ -85,6 +87,7 @@ pub fn infer<'t>(
     table: &'t SymbolTable,
     probes: Vec<Expanded>,
     target_tables: &'t [super::targets::TargetTable],
+    casts: &'t super::casts::CastTable,
     keep_unused: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Program> {
@@ -100,6 +103,7 @@ pub fn infer<'t>(
         statement_call: None,
         target_tables,
         cur_targets: None,
+        casts,
         regexes: Vec::new(),
     };
     // Reachable functions, from the probes' bodies.
@@ -1069,6 +1073,13 @@ impl Infer<'_, '_> {
                 Some(Type::Long)
             }
             ExprKind::Crement { operand, .. } => {
+                if matches!(operand.kind, ExprKind::Target { .. }) && self.report && self.table.guru {
+                    self.diags.push(
+                        Diagnostic::error("'++' and '--' on a target variable are not supported")
+                            .with_span(e.span)
+                            .with_help("assign it: $x = $x + 1"),
+                    );
+                }
                 self.lvalue(operand, s, Some(Type::Long));
                 Some(Type::Long)
             }
@@ -1200,6 +1211,28 @@ impl Infer<'_, '_> {
                 None
             }
             ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_) => self.target(e, s),
+            ExprKind::Cast { operand, path, .. } => {
+                self.expect(operand, s, Type::Long);
+                for p in path {
+                    if let ast::PathElem::Index(i) = p {
+                        self.expect(i, s, Type::Long);
+                    }
+                }
+                // casts.rs resolved every cast that a probe reaches.
+                self.casts.casts.get(&e.span).map(|a| if a.is_string() { Type::String } else { Type::Long })
+            }
+            // Only in .return probes (elaborate/entry.rs checked): its operand's type.
+            ExprKind::Entry(x) if self.cur_targets.is_some() => self.expr(x, s, want),
+            ExprKind::Entry(_) => {
+                if self.report {
+                    self.diags.push(
+                        Diagnostic::error("@entry is only available in kernel.function(...).return probes, not in functions")
+                            .with_span(e.span)
+                            .with_help("evaluate it in the probe's body and pass the value to the function as an argument"),
+                    );
+                }
+                None
+            }
             other => {
                 if self.report {
                     self.diags.push(unsupported(expr_what(other), e.span));
@@ -1207,6 +1240,10 @@ impl Infer<'_, '_> {
                 None
             }
         }
+    }
+
+    fn target_plan(&self, e: &Expr) -> Option<&super::targets::Plan> {
+        self.cur_targets.and_then(|i| self.target_tables.get(i)).and_then(|t| t.plans.get(&e.span))
     }
 
     /// A target variable: its plan (targets.rs) says long or string; its indexes are longs.
@@ -1264,6 +1301,37 @@ impl Infer<'_, '_> {
                     self.set_global(g, t, e.span);
                 }
                 self.globals[g].map(|(t, _)| t)
+            }
+            ExprKind::Target { name, .. } => {
+                let ty = self.target(e, s);
+                if !self.report {
+                    return ty;
+                }
+                // Without -g, targets.rs's check_writes has refused it already.
+                if ty != Some(Type::Long) {
+                    self.diags.push(
+                        Diagnostic::error(format!("'${name}' with a $ suffix is a string: only numbers can be written"))
+                            .with_span(e.span),
+                    );
+                } else if let Some(Err(why)) = self.target_plan(e).map(|p| match p {
+                    super::targets::Plan::Access(a) => a.writable(),
+                    super::targets::Plan::All(_) => Err("it is a list".into()),
+                }) {
+                    self.diags.push(Diagnostic::error(format!("'${name}' cannot be written: {why}")).with_span(e.span));
+                } else if t.is_some_and(|t| t != Type::Long) {
+                    self.diags.push(Diagnostic::error("a target variable holds a number: a string cannot be written to it").with_span(e.span));
+                }
+                ty
+            }
+            ExprKind::Entry(x) if matches!(x.kind, ExprKind::Target { .. }) => {
+                if self.report {
+                    self.diags.push(
+                        Diagnostic::error("in a .return probe a parameter means its value at entry, which cannot be written")
+                            .with_span(e.span)
+                            .with_help("write it in an entry probe (kernel.function(\"...\")), or write $return here"),
+                    );
+                }
+                None
             }
             _ => {
                 if self.report {
@@ -1492,30 +1560,9 @@ fn collect_calls_stmt(s: &Stmt, out: &mut Vec<(String, Span)>) {
 }
 
 fn collect_calls_expr(e: &Expr, out: &mut Vec<(String, Span)>) {
-    let mut visit = |x: &Expr| collect_calls_expr(x, out);
-    match &e.kind {
-        ExprKind::Call { func, args } => {
-            out.push((func.name.clone(), func.span));
-            args.iter().for_each(|a| collect_calls_expr(a, out));
-        }
-        ExprKind::Unary { operand, .. } | ExprKind::Crement { operand, .. } => visit(operand),
-        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Assign { lhs, rhs, .. } => {
-            collect_calls_expr(lhs, out);
-            collect_calls_expr(rhs, out);
-        }
-        ExprKind::Ternary { cond, then, els } => {
-            collect_calls_expr(cond, out);
-            collect_calls_expr(then, out);
-            collect_calls_expr(els, out);
-        }
-        ExprKind::Index { indices, .. } => indices.iter().for_each(|a| collect_calls_expr(a, out)),
-        ExprKind::In { keys, .. } => keys.iter().flatten().for_each(|a| collect_calls_expr(a, out)),
-        ExprKind::Stat { operand, .. } | ExprKind::HistLog(operand) => visit(operand),
-        ExprKind::HistLinear { operand, .. } => visit(operand),
-        ExprKind::HistIndex { hist, index } => {
-            collect_calls_expr(hist, out);
-            collect_calls_expr(index, out);
-        }
-        _ => {}
+    if let ExprKind::Call { func, .. } = &e.kind {
+        out.push((func.name.clone(), func.span));
     }
+    // Every operand, `@entry`'s and target-variable indexes included.
+    crate::passes::optimize::children(e, &mut |c| collect_calls_expr(c, out));
 }

@@ -429,3 +429,55 @@ pub fn contains_defined(e: &Expr) -> bool {
     children(e, &mut |c| any = any || contains_defined(c));
     any
 }
+
+/// Calls `f` on each statement's top-level expressions (not their subexpressions), mutably.
+pub fn top_exprs_mut(b: &mut ast::Block, f: &mut dyn FnMut(&mut Expr)) {
+    for s in &mut b.stmts {
+        top_exprs_stmt_mut(s, f);
+    }
+}
+
+fn top_exprs_stmt_mut(s: &mut Stmt, f: &mut dyn FnMut(&mut Expr)) {
+    match &mut s.kind {
+        StmtKind::Block(b) => top_exprs_mut(b, f),
+        StmtKind::Expr(e) | StmtKind::Delete(e) | StmtKind::Return(Some(e)) => f(e),
+        StmtKind::If { cond, then, els } => {
+            f(cond);
+            top_exprs_stmt_mut(then, f);
+            if let Some(e) = els {
+                top_exprs_stmt_mut(e, f);
+            }
+        }
+        StmtKind::While { cond, body } => {
+            f(cond);
+            top_exprs_stmt_mut(body, f);
+        }
+        StmtKind::For { init, cond, step, body } => {
+            for e in [init, cond, step].into_iter().flatten() {
+                f(e);
+            }
+            top_exprs_stmt_mut(body, f);
+        }
+        StmtKind::Foreach(fe) => {
+            for k in fe.slice.iter_mut().flatten().flatten() {
+                f(k);
+            }
+            if let Some(l) = &mut fe.limit {
+                f(l);
+            }
+            top_exprs_stmt_mut(&mut fe.body, f);
+        }
+        StmtKind::Try { body, catch_body, .. } => {
+            top_exprs_mut(body, f);
+            if let Some(c) = catch_body {
+                top_exprs_mut(c, f);
+            }
+        }
+        StmtKind::Empty
+        | StmtKind::Break
+        | StmtKind::Continue
+        | StmtKind::Next
+        | StmtKind::Return(None)
+        | StmtKind::EmbeddedC(_) => {}
+    }
+}

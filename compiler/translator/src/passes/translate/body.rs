@@ -12,6 +12,15 @@ use crate::passes::elaborate::{GlobalInfo, LocalInfo, Program};
 use std::collections::HashMap;
 use std::fmt::Write;
 
+/// Where the `@entry` values of a `.return` probe live: one field per outermost `@entry`
+/// in the return instance's data (`c->kret_data`, a `struct {data}`), filled by the
+/// kretprobe's entry handler (`eval`: this is that handler's code, which computes them).
+pub struct EntrySlots {
+    pub data: String,
+    pub slots: HashMap<ast::Span, (usize, Type)>,
+    pub eval: bool,
+}
+
 /// Translates one body (a probe's or a function's).
 pub struct BodyGen<'p> {
     pub program: &'p Program,
@@ -23,6 +32,8 @@ pub struct BodyGen<'p> {
     pub in_function: Option<&'p crate::passes::elaborate::FunctionInfo>,
     /// The probe's target variables (None in functions).
     pub targets: Option<&'p crate::passes::elaborate::targets::TargetTable>,
+    /// `@entry` in a `.return` probe's body (None elsewhere).
+    pub entry: Option<EntrySlots>,
     /// String temporaries the frame must provide.
     pub string_temps: usize,
     tmp_counter: usize,
@@ -50,7 +61,7 @@ impl<'p> BodyGen<'p> {
         for l in locals {
             vars.insert(l.name.clone(), (format!("l->{}", names::local(&l.name)), l.ty));
         }
-        BodyGen { program, sources, vars, globals, in_function, targets: None, string_temps: 0, tmp_counter: 0, key_temps: Vec::new(), err: "out".into(), out: String::new(), indent: 1 }
+        BodyGen { program, sources, vars, globals, in_function, targets: None, entry: None, string_temps: 0, tmp_counter: 0, key_temps: Vec::new(), err: "out".into(), out: String::new(), indent: 1 }
     }
 
     fn line(&mut self, s: &str) {
@@ -189,8 +200,13 @@ impl<'p> BodyGen<'p> {
         self.indent -= 1;
     }
 
-    fn type_of(&self, e: &Expr) -> Option<Type> {
+    pub(super) fn type_of(&self, e: &Expr) -> Option<Type> {
         match &e.kind {
+            ExprKind::Entry(x) => self.type_of(x),
+            ExprKind::Cast { .. } => {
+                let a = self.program.casts.casts.get(&e.span)?;
+                Some(if a.is_string() { Type::String } else { Type::Long })
+            }
             ExprKind::Literal(ast::Literal::Num(_)) => Some(Type::Long),
             ExprKind::Literal(ast::Literal::Str(_)) => Some(Type::String),
             ExprKind::Var(n) => self.var(n).map(|(_, t)| t),
@@ -265,6 +281,19 @@ impl<'p> BodyGen<'p> {
             ExprKind::Stat { op, operand } => self.stat_get(*op, operand),
             ExprKind::HistIndex { hist, index } => self.hist_bucket(hist, index),
             ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_) => self.target(e),
+            ExprKind::Cast { .. } => self.cast(e),
+            ExprKind::Entry(x) => {
+                let entry = self.entry.as_ref().expect("elaboration allows @entry in .return probes only");
+                if entry.eval {
+                    return self.expr(x);
+                }
+                let (slot, ty) = entry.slots[&e.span];
+                let field = format!("((struct {} *)c->kret_data)->s{slot}", entry.data);
+                match ty {
+                    Type::Long => field,
+                    Type::String => format!("((const char *){field})"),
+                }
+            }
             _ => unreachable!("elaboration rejects {:?}", e.kind),
         }
     }
@@ -376,6 +405,75 @@ impl<'p> BodyGen<'p> {
         }
     }
 
+    /// `@cast(PTR, "TYPE")->path`: PTR, then the path's indexes, in order, then the
+    /// access that elaborate/casts.rs resolved, reading from PTR.
+    fn cast(&mut self, e: &Expr) -> String {
+        use crate::passes::elaborate::casts::OPERAND;
+        let ExprKind::Cast { operand, path, ty, .. } = &e.kind else { unreachable!() };
+        let acc = self.program.casts.casts.get(&e.span).expect("elaborated @cast").clone();
+        let op = self.expr(operand);
+        let t = self.fresh();
+        let mut holes = Vec::new();
+        for p in path {
+            if let ast::PathElem::Index(i) = p {
+                holes.push(self.expr(i));
+            }
+        }
+        let loc = self.loc(&format!("@cast to '{ty}'"), e.span);
+        let fail = format!("c->last_loc = {loc}; goto {};", self.err);
+        let uniq = self.fresh();
+        let access = if acc.is_string() {
+            let buf = self.string_temp();
+            acc.to_c(&holes, &fail, Some(&buf), &uniq)
+        } else {
+            acc.to_c(&holes, &fail, None, &uniq)
+        };
+        let access = access.replace(OPERAND, &format!("((u64){t})"));
+        let ty = if acc.is_string() { "const char *" } else { "s64" };
+        format!("({{ s64 {t} = {op}; {ty} {t}_r = {access}; {t}_r; }})")
+    }
+
+    /// Guru mode's `$var = v` (and `$var += v`...): the value, then the write
+    /// (debuginfo/target.rs `write_c`: a register, the return value, or a non-faulting
+    /// store); the expression's value is the value written.
+    fn target_write(&mut self, op: AssignOp, lhs: &Expr, rhs: &Expr) -> String {
+        use crate::passes::elaborate::targets::Plan;
+        let Some(Plan::Access(acc)) = self.targets.and_then(|t| t.plans.get(&lhs.span)).cloned() else {
+            unreachable!("elaboration checks target writes")
+        };
+        let value = match op {
+            AssignOp::Assign => self.expr(rhs),
+            _ => {
+                let bop = match op {
+                    AssignOp::Add => BinOp::Add,
+                    AssignOp::Sub => BinOp::Sub,
+                    AssignOp::Mul => BinOp::Mul,
+                    AssignOp::Div => BinOp::Div,
+                    AssignOp::Mod => BinOp::Mod,
+                    AssignOp::Shl => BinOp::Shl,
+                    AssignOp::Shr => BinOp::Shr,
+                    AssignOp::And => BinOp::BitAnd,
+                    AssignOp::Xor => BinOp::BitXor,
+                    AssignOp::Or => BinOp::BitOr,
+                    AssignOp::Assign | AssignOp::Concat | AssignOp::Aggregate => unreachable!("elaboration types these"),
+                };
+                self.binary(bop, lhs, rhs, lhs.span)
+            }
+        };
+        let ExprKind::Target { name, path, .. } = &lhs.kind else { unreachable!() };
+        let mut holes = Vec::new();
+        for p in path {
+            if let ast::PathElem::Index(i) = p {
+                holes.push(self.expr(i));
+            }
+        }
+        let loc = self.loc(&format!("identifier '${name}'"), lhs.span);
+        let fail = format!("c->last_loc = {loc}; goto {};", self.err);
+        let t = self.fresh();
+        let write = acc.write_c(&holes, &t, &fail, &t);
+        format!("({{ s64 {t} = {value}; {write} {t}; }})")
+    }
+
     /// A long-valued call that may fail: on error, record where and leave.
     fn checked(&mut self, call: &str, loc: &str) -> String {
         let t = self.fresh();
@@ -385,6 +483,9 @@ impl<'p> BodyGen<'p> {
     fn assign(&mut self, op: AssignOp, lhs: &Expr, rhs: &Expr, span: ast::Span) -> String {
         if op == AssignOp::Aggregate {
             return self.aggregate(lhs, rhs);
+        }
+        if let ExprKind::Target { .. } = lhs.kind {
+            return self.target_write(op, lhs, rhs);
         }
         if let ExprKind::Index { .. } = lhs.kind {
             // The value first, into a temporary; then the element.

@@ -49,6 +49,9 @@ struct HrTimer {
 #[derive(Serialize)]
 struct Kprobe {
     probe: String,
+    /// `.return` with `@entry`: the entry handler's probe and its per-instance data size.
+    entry: String,
+    data_size: String,
     symbol: String,
     offset: u64,
     maxactive: i64,
@@ -137,9 +140,17 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
         if p.points.iter().all(|pt| pt.kind == PointKind::Never) {
             continue; // checked by elaboration, never run: no code
         }
+        let entry = entry_code(program, sources, &globals, p, i);
         let mut g = BodyGen::new(program, sources, &globals, &p.locals, &[], None);
         g.targets = Some(&p.targets);
+        g.entry = entry.as_ref().map(|e| e.slots(false));
         g.block(&p.body);
+        if let Some(e) = &entry {
+            // Before the body, which reads the data struct.
+            frames.push_str(&e.frame);
+            probe_fields.push(format!("\t\tstruct {}_frame {}_entry;\n", e.body, names::probe_field(i)));
+            probes.push_str(&e.code);
+        }
         let frame_name = names::probe_frame(i);
         frames.push_str(&frame_struct(&frame_name, &[], &p.locals, g.string_temps, &g.key_temps, None));
         probe_fields.push(format!("\t\tstruct {frame_name} {};\n", names::probe_field(i)));
@@ -187,6 +198,18 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                 locks.len()
             )
             .unwrap();
+            if let Some(e) = &entry {
+                // The same point and locks, run by the kretprobe's entry handler.
+                writeln!(
+                    probes,
+                    "static const struct rt_probe {desc}_entry = {{\n\t.pp = {},\n\t.body = {},\n\t.locks = {},\n\t.nlocks = {},\n}};\n",
+                    crate::format::c_string_literal(pt.pp.as_bytes()),
+                    e.body,
+                    if locks.is_empty() { "NULL".to_string() } else { locks_name.clone() },
+                    locks.len()
+                )
+                .unwrap();
+            }
             match &pt.kind {
                 PointKind::Begin(seq) => begin.push((*seq, desc)),
                 PointKind::Oneshot => begin.push((0, desc)),
@@ -204,6 +227,8 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                     jiffies_timers.push(JiffiesTimer { probe: desc, period: *period as u64, randomize: *randomize as u64 })
                 }
                 PointKind::Kprobe(k) => kprobes.push(Kprobe {
+                    entry: entry.as_ref().map_or("NULL".into(), |_| format!("&{desc}_entry")),
+                    data_size: entry.as_ref().map_or("0".into(), |e| format!("sizeof(struct {})", e.data)),
                     probe: desc,
                     symbol: crate::format::c_string_literal(k.symbol.as_bytes()),
                     offset: k.offset,
@@ -524,4 +549,67 @@ fn embedded_function(f: &FunctionInfo, body: &str) -> String {
         writeln!(s, "#undef {name}").unwrap();
     }
     s
+}
+
+/// A `.return` probe's `@entry` values: the per-instance data, and the entry handler's body
+/// (the values computed at the function's entry, elaborate/entry.rs).
+struct EntryCode {
+    /// `struct {data}`: one field per slot.
+    data: String,
+    /// The handler's C function; its frame is `struct {body}_frame`.
+    body: String,
+    slots: HashMap<ast::Span, (usize, Type)>,
+    frame: String,
+    code: String,
+}
+
+impl EntryCode {
+    fn slots(&self, eval: bool) -> body::EntrySlots {
+        body::EntrySlots { data: self.data.clone(), slots: self.slots.clone(), eval }
+    }
+}
+
+fn entry_code(
+    program: &Program,
+    sources: &SourceMap,
+    globals: &HashMap<String, (String, Type)>,
+    p: &crate::passes::elaborate::ProbeInfo,
+    i: usize,
+) -> Option<EntryCode> {
+    let exprs = crate::passes::elaborate::entry::slots(&p.body);
+    if exprs.is_empty() {
+        return None;
+    }
+    let data = format!("probe_{i}_entry_data");
+    let body_name = format!("probe_{i}_entry");
+    let mut g = BodyGen::new(program, sources, globals, &[], &[], None);
+    g.targets = Some(&p.targets);
+    let tys: Vec<Type> = exprs.iter().map(|e| g.type_of(e).unwrap_or(Type::Long)).collect();
+    let slots: HashMap<ast::Span, (usize, Type)> = exprs.iter().zip(&tys).enumerate().map(|(k, (e, t))| (e.span, (k, *t))).collect();
+    let mut code = format!("struct {data} {{\n");
+    for (k, t) in tys.iter().enumerate() {
+        match t {
+            Type::Long => writeln!(code, "\ts64 s{k};").unwrap(),
+            Type::String => writeln!(code, "\tchar s{k}[MAXSTRINGLEN];").unwrap(),
+        }
+    }
+    code.push_str("};\n\n");
+    g.entry = Some(body::EntrySlots { data: data.clone(), slots: slots.clone(), eval: true });
+    let mut stmts = String::new();
+    for (k, (e, t)) in exprs.iter().zip(&tys).enumerate() {
+        let v = g.expr(e);
+        match t {
+            Type::Long => writeln!(stmts, "\td->s{k} = {v};").unwrap(),
+            Type::String => writeln!(stmts, "\trt_str_assign(d->s{k}, {v});").unwrap(),
+        }
+    }
+    let frame = frame_struct(&format!("{body_name}_frame"), &[], &[], g.string_temps, &g.key_temps, None);
+    writeln!(code, "static void {body_name}(struct rt_context *c)\n{{").unwrap();
+    writeln!(code, "\tstruct rt_frames *F = c->frames;").unwrap();
+    writeln!(code, "\tstruct {body_name}_frame *l = &F->probe.{}_entry;", names::probe_field(i)).unwrap();
+    writeln!(code, "\tstruct {data} *d = c->kret_data;\n").unwrap();
+    code.push_str("\t(void)F;\n\t(void)l;\n");
+    code.push_str(&stmts);
+    code.push_str("out: __attribute__((unused));\n}\n\n");
+    Some(EntryCode { data, body: body_name, slots, frame, code })
 }

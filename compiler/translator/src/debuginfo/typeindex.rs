@@ -1,0 +1,168 @@
+//! The type-name index of a vmlinux: for every named type defined at the top level of a
+//! compilation unit (`struct sock`, `union x`, `enum y`, typedefs and base types by their
+//! plain name), the unit and DIE of one full definition (declarations are skipped). It
+//! serves `@cast(p, "TYPE")` and the members of a struct that the probed unit only
+//! declares: either way a later run reads the one unit that defines the type.
+//!
+//! Built once per build-id (all units in parallel) and cached on disk next to the
+//! function index as `BUILD_ID.types`, a text file of `name\tcu\tdie` lines.
+
+use anyhow::{Context, Result};
+use gimli::{EndianSlice, LittleEndian};
+use object::{Object, ObjectSection};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+type R<'a> = EndianSlice<'a, LittleEndian>;
+
+const FORMAT: &str = "rstap-type-index 1";
+
+/// Where a type is defined: .debug_info offsets of its unit's header and of its DIE.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TypeDef {
+    pub cu: u64,
+    pub die: u64,
+}
+
+pub struct TypeIndex {
+    pub types: HashMap<String, TypeDef>,
+}
+
+impl TypeIndex {
+    /// The definition of `name` (`struct sock`, `sock` for a struct, union, enum or
+    /// typedef of that name, `u32`).
+    pub fn lookup(&self, name: &str) -> Option<TypeDef> {
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some(d) = self.types.get(&name) {
+            return Some(*d);
+        }
+        ["struct ", "union ", "enum "].iter().find_map(|k| self.types.get(&format!("{k}{name}")).copied())
+    }
+}
+
+fn cache_path(build_id: &str) -> PathBuf {
+    crate::datadir::cache_dir().join("debuginfo").join(format!("{build_id}.types"))
+}
+
+/// The type index of `ix`'s vmlinux, from the cache or built now (and cached).
+pub fn open(ix: &super::Index, verbose: bool) -> Result<TypeIndex> {
+    let cache = cache_path(&ix.build_id);
+    if let Ok(text) = std::fs::read_to_string(&cache) {
+        if let Some(t) = parse(&text, &ix.build_id) {
+            return Ok(t);
+        }
+    }
+    let t0 = std::time::Instant::now();
+    let types = build(ix.data()?).with_context(|| format!("indexing the types of {}", ix.path.display()))?;
+    let mut out = format!("{FORMAT}\t{}\n", ix.build_id);
+    let mut names: Vec<_> = types.iter().collect();
+    names.sort_by(|a, b| a.0.cmp(b.0));
+    for (n, d) in names {
+        out.push_str(&format!("{n}\t{:x}\t{:x}\n", d.cu, d.die));
+    }
+    if verbose {
+        eprintln!(
+            "Indexed {} type names in {:.1}s ({} bytes), cached in {}",
+            types.len(),
+            t0.elapsed().as_secs_f64(),
+            out.len(),
+            cache.display()
+        );
+    }
+    let write = || -> Result<()> {
+        std::fs::create_dir_all(cache.parent().unwrap())?;
+        let tmp = cache.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::File::create(&tmp)?.write_all(out.as_bytes())?;
+        std::fs::rename(&tmp, &cache)?;
+        Ok(())
+    };
+    if let Err(e) = write() {
+        eprintln!("rstap: warning: cannot cache the type index in {}: {e:#}", cache.display());
+    }
+    Ok(TypeIndex { types })
+}
+
+fn parse(text: &str, build_id: &str) -> Option<TypeIndex> {
+    let mut lines = text.lines();
+    let mut head = lines.next()?.split('\t');
+    if head.next()? != FORMAT || head.next()? != build_id {
+        return None;
+    }
+    let mut types = HashMap::new();
+    for l in lines {
+        let mut it = l.split('\t');
+        let name = it.next()?.to_string();
+        let cu = u64::from_str_radix(it.next()?, 16).ok()?;
+        let die = u64::from_str_radix(it.next()?, 16).ok()?;
+        types.insert(name, TypeDef { cu, die });
+    }
+    Some(TypeIndex { types })
+}
+
+fn build(data: &[u8]) -> Result<HashMap<String, TypeDef>> {
+    let obj = object::File::parse(data)?;
+    let load = |id: gimli::SectionId| -> Result<R, gimli::Error> {
+        let d = obj.section_by_name(id.name()).and_then(|s| s.data().ok()).unwrap_or(&[]);
+        Ok(EndianSlice::new(d, LittleEndian))
+    };
+    let dwarf = gimli::Dwarf::load(load)?;
+    let mut headers = Vec::new();
+    let mut it = dwarf.units();
+    while let Some(h) = it.next()? {
+        headers.push(h);
+    }
+    let found: Vec<Vec<(String, TypeDef)>> =
+        headers.par_iter().map(|h| unit_types(&dwarf, *h).unwrap_or_default()).collect();
+    // The first unit (in .debug_info order) that defines a name wins: the same answer on
+    // every build.
+    let mut types = HashMap::new();
+    for (name, d) in found.into_iter().flatten() {
+        types.entry(name).or_insert(d);
+    }
+    Ok(types)
+}
+
+/// The named type definitions at the top level of one unit.
+fn unit_types(dwarf: &gimli::Dwarf<R>, h: gimli::UnitHeader<R>) -> Result<Vec<(String, TypeDef)>> {
+    let unit = dwarf.unit(h)?;
+    let cu = h.offset().as_debug_info_offset().map(|o| o.0 as u64).unwrap_or(0);
+    let mut out = Vec::new();
+    let mut tree = unit.entries_tree(None)?;
+    let root = tree.root()?;
+    let mut children = root.children();
+    while let Some(child) = children.next()? {
+        let e = child.entry();
+        let kind = match e.tag() {
+            gimli::DW_TAG_structure_type => "struct ",
+            gimli::DW_TAG_union_type => "union ",
+            gimli::DW_TAG_enumeration_type => "enum ",
+            gimli::DW_TAG_typedef | gimli::DW_TAG_base_type => "",
+            _ => continue,
+        };
+        if e.attr_value(gimli::DW_AT_declaration)?.is_some() {
+            continue;
+        }
+        let Some(v) = e.attr_value(gimli::DW_AT_name)? else { continue };
+        let name = dwarf.attr_string(&unit, v)?.to_string_lossy().into_owned();
+        let die = e.offset().to_debug_info_offset(&unit.header).map(|o| o.0 as u64).unwrap_or(0);
+        out.push((format!("{kind}{name}"), TypeDef { cu, die }));
+    }
+    Ok(out)
+}
+
+/// The type index of `release`'s vmlinux (opened once per process).
+pub fn kernel_types(release: &str) -> Result<std::sync::Arc<TypeIndex>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static OPEN: OnceLock<Mutex<HashMap<String, Arc<TypeIndex>>>> = OnceLock::new();
+    let map = OPEN.get_or_init(Default::default);
+    if let Some(t) = map.lock().unwrap().get(release) {
+        return Ok(t.clone());
+    }
+    let ix = super::kernel_index(release, false)?;
+    let verbose = std::env::var_os("RSTAP_VERBOSE_INDEX").is_some();
+    let t = Arc::new(open(&ix, verbose)?);
+    map.lock().unwrap().insert(release.to_string(), t.clone());
+    Ok(t)
+}

@@ -1,0 +1,117 @@
+//! `@cast(PTR, "TYPE"[, "MODULE"])->path...`: PTR is the address of a TYPE in kernel
+//! memory; the path and `$`/`$$` suffixes are resolved against TYPE's DWARF, found through
+//! the type-name index (debuginfo/typeindex.rs), so only the unit defining TYPE is read.
+//! Unlike target variables a cast does not depend on the probe point, so casts are
+//! resolved once per expression, in probes and in the functions they reach (tapset
+//! functions such as `inet_get_local_port` use them), into a [`CastTable`] by span.
+//!
+//! MODULE is "kernel" (the default) or SystemTap's header form "kernel<linux/x.h>" (the
+//! headers name where the type is declared; the kernel's DWARF is searched all the same).
+
+use super::points::Expanded;
+use super::symbols::SymbolTable;
+use crate::ast::{Block, Expr, ExprKind, FunctionBody, PathElem, Pretty};
+use crate::debuginfo::target::{self as dt, Access, Request, Seg};
+use crate::diag::Diagnostic;
+use crate::passes::optimize::walk_block;
+use std::collections::{HashMap, HashSet};
+
+/// The C that stands for the evaluated PTR in a cast's access; translate replaces it by
+/// the temporary holding the operand.
+pub const OPERAND: &str = "RT_CAST_OPERAND";
+
+#[derive(Debug, Clone, Default)]
+pub struct CastTable {
+    pub casts: HashMap<crate::ast::Span, Access>,
+}
+
+fn request(path: &[PathElem], pretty: Pretty) -> Request {
+    let mut holes = 0;
+    let path = path
+        .iter()
+        .map(|p| match p {
+            PathElem::Member(m) => Seg::Member(m.name.clone()),
+            PathElem::Index(_) => {
+                holes += 1;
+                Seg::Index(holes - 1)
+            }
+        })
+        .collect();
+    let pretty = match pretty {
+        Pretty::None => 0,
+        Pretty::Shallow => 1,
+        Pretty::Deep => 2,
+    };
+    Request { name: String::new(), path, pretty, addr_of: false }
+}
+
+/// Whether MODULE names the kernel.
+fn kernel_module(m: &str) -> bool {
+    m == "kernel" || (m.starts_with("kernel<") && m.ends_with('>'))
+}
+
+fn casts_in(b: &Block, out: &mut Vec<Expr>) {
+    walk_block(b, &mut |e| {
+        if matches!(e.kind, ExprKind::Cast { .. }) {
+            out.push(e.clone())
+        }
+    });
+}
+
+/// Resolves the casts of the probes and of the functions they reach.
+pub fn resolve(
+    probes: &[Expanded],
+    table: &SymbolTable,
+    release: &str,
+    max_string: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> CastTable {
+    let mut exprs = Vec::new();
+    let mut todo: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let calls = |b: &Block, todo: &mut Vec<String>| {
+        crate::passes::optimize::calls_in_block(b, &mut |name, _| todo.push(name.to_string()));
+    };
+    for p in probes {
+        casts_in(&p.body, &mut exprs);
+        calls(&p.body, &mut todo);
+    }
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(f) = table.functions.get(name.as_str()) {
+            if let FunctionBody::Script(b) = &f.body {
+                casts_in(b, &mut exprs);
+                calls(b, &mut todo);
+            }
+        }
+    }
+    let mut out = CastTable::default();
+    for e in exprs {
+        let ExprKind::Cast { ty, module, path, pretty, .. } = &e.kind else { continue };
+        if out.casts.contains_key(&e.span) {
+            continue;
+        }
+        if let Some(m) = module {
+            if !kernel_module(m) {
+                diags.push(
+                    Diagnostic::error(format!("@cast into module '{m}': only the kernel's types are supported"))
+                        .with_span(e.span)
+                        .with_help("use \"kernel\" or a header list such as \"kernel<linux/sched.h>\""),
+                );
+                continue;
+            }
+        }
+        let req = request(path, *pretty);
+        let r = dt::with_type(release, ty, |f, off| f.cast(off, OPERAND, &req, max_string));
+        match r {
+            Ok(acc) => {
+                out.casts.insert(e.span, acc);
+            }
+            Err(dt::Error::Other(m)) => diags.push(Diagnostic::error(m).with_span(e.span)),
+            Err(err) => diags.push(Diagnostic::error(format!("@cast to '{ty}': {err:?}")).with_span(e.span)),
+        }
+    }
+    out
+}
