@@ -311,3 +311,25 @@ fn g_on_an_elided_global_warns() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("unused_g:long") && !err.contains("-G"), "{out}{err}");
 }
+
+#[test]
+fn list_tracepoints_with_their_arguments() {
+    // Every installed kernel with debuginfo: -L shows the system and the typed arguments
+    // (sched_switch's prev_state is in both 6.1 and 6.12), -l the points only.
+    let kvers: Vec<String> = rstap_tests::kernel_releases()
+        .into_iter()
+        .filter(|k| std::path::Path::new(&format!("/usr/lib/debug/boot/vmlinux-{k}")).exists())
+        .collect();
+    assert!(!kvers.is_empty(), "no kernel debuginfo installed: run scripts/setup.sh");
+    for k in &kvers {
+        let (rc, out, err) = rstap(&["-r", k, "-L", "kernel.trace(\"sched_switch\")"]);
+        assert_eq!(rc, 0, "{err}");
+        assert_eq!(
+            out,
+            "kernel.trace(\"sched:sched_switch\") $preempt:bool $prev:struct task_struct* $next:struct task_struct* $prev_state:unsigned int\n"
+        );
+        let (rc, out, err) = rstap(&["-r", k, "-l", "kernel.trace(\"irq:irq_handler_*\")"]);
+        assert_eq!(rc, 0, "{err}");
+        assert_eq!(out, "kernel.trace(\"irq:irq_handler_entry\")\nkernel.trace(\"irq:irq_handler_exit\")\n");
+    }
+}

@@ -135,6 +135,25 @@ pub fn list(points: &[ProbePoint], with_vars: bool, kernel_release: &str) -> Res
             out.extend(r.map_err(anyhow::Error::msg)?.into_iter().map(|(_, pp)| pp));
             continue;
         }
+        // Tracepoints: `kernel.trace("SYSTEM:NAME")` and, with -L, their arguments.
+        if let Some(r) = debuginfo::tracepoints::resolve(&p.components, kernel_release) {
+            let ix = debuginfo::kernel_index(kernel_release, false)?;
+            let dwarf = if with_vars { Some(debuginfo::types::Dwarf::load(&ix)?) } else { None };
+            for (tp, pp) in r.map_err(anyhow::Error::msg)? {
+                let mut line = pp;
+                if let Some(d) = &dwarf {
+                    let iter = format!("__traceiter_{}", tp.name);
+                    if let Some(f) = ix.lookup(&iter, None).first() {
+                        // The parameters after `void *__data` are the tracepoint's.
+                        for v in d.variables(f)?.into_iter().filter(|v| v.is_param).skip(1) {
+                            line.push_str(&format!(" ${}:{}", v.name, v.type_name));
+                        }
+                    }
+                }
+                out.insert(line);
+            }
+            continue;
+        }
         let Some((pat, suffixes)) = kernel_function_parts(p) else {
             // Families without a pattern to expand list as written.
             out.insert(pp_string(&p.components));
