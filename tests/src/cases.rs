@@ -4,7 +4,7 @@
 //! # script: ../shared/corpus/seed/09_timer_hello.stp   build this script instead (from the repo root)
 //! # build: -D MAXACTION=50        extra options for `rstap -p4` ({repo}: the repository)
 //! # kernels: 6.1.*                run only on kernels whose release matches (a `*` glob)
-//! # run: {rstaprun} {ko} n=5      the guest's shell command ({rstaprun} {rstap} {ko} {script} {dir} {shared},
+//! # run: {rstaprun} {ko} n=5      the guest's shell command ({rstaprun} {rstap} {ko} {script} {dir} {shared} {repo},
 //!                                 {workloads}: the corpus workloads built in target/workloads, see README)
 //! # exit: 1                       expected exit status (default 0)
 //! #> hello world!                 one exact line of stdout (all of them, in order)
@@ -57,6 +57,7 @@ impl Case {
             .replace("{dir}", &dir.display().to_string())
             .replace("{shared}", &crate::repo_root().join("../shared").display().to_string())
             .replace("{workloads}", &crate::repo_root().join("target/workloads").display().to_string())
+            .replace("{repo}", &crate::repo_root().display().to_string())
     }
 
     /// Checks one run; Err holds what differed.
