@@ -202,7 +202,44 @@ pub fn with_type<T>(release: &str, name: &str, f: impl FnOnce(&Func, UnitOffset)
     f(&func, off)
 }
 
+/// `@var("NAME[@FILE]")->path...`: the kernel global or static variable NAME (in a unit
+/// whose file matches FILE), read at its run-time address (runtime-c/kaslr.h).
+pub fn global_var(release: &str, name: &str, file: Option<&str>, req: &Request, max_string: usize) -> Result<Access, Error> {
+    let types = super::typeindex::kernel_types(release).map_err(|e| Error::Other(format!("{e:#}")))?;
+    let defs = types.lookup_var(name, file);
+    let shown = match file {
+        Some(f) => format!("{name}@{f}"),
+        None => name.to_string(),
+    };
+    let Some(def) = defs.first() else {
+        return Err(Error::Other(format!("no kernel global or static variable '{shown}' in the kernel's debuginfo")));
+    };
+    let ix = super::kernel_index(release, false).map_err(|e| Error::Other(format!("{e:#}")))?;
+    let func = Func::open_unit(&ix, release, def.cu, def.die, 0, false)
+        .map_err(|e| Error::Other(format!("reading the DWARF of '{shown}': {e:#}")))?;
+    func.global(&format!("@var(\"{shown}\")"), req, max_string)
+}
+
 impl<'a> Func<'a> {
+    /// `self.die` is a variable's definition at a fixed address: the access from there.
+    fn global(&self, what: &str, req: &Request, max_string: usize) -> Result<Access, Error> {
+        let e = self.unit.entry(self.die).map_err(|e| Error::Other(format!("reading {what}: {e}")))?;
+        let spec = match e.attr_value(gimli::DW_AT_specification) {
+            Ok(Some(AttributeValue::UnitRef(o))) => self.unit.entry(o).ok(),
+            _ => None,
+        };
+        let ty = self.type_of(&e).or_else(|| spec.as_ref().and_then(|d| self.type_of(d)));
+        let addr = match e.attr_value(gimli::DW_AT_location) {
+            Ok(Some(AttributeValue::Exprloc(x))) => {
+                let b = x.0.slice();
+                (b.len() >= 9 && b[0] == 0x03).then(|| u64::from_le_bytes(b[1..9].try_into().unwrap()))
+            }
+            _ => None,
+        };
+        let addr = addr.ok_or_else(|| Error::Other(format!("{what} has no fixed address")))?;
+        self.build(what, Loc::Memory(format!("((u64)rt_kernel_addr(0x{addr:x}UL))")), ty, req, max_string)
+    }
+
     fn open(ix: &'a Index, site: &Site) -> anyhow::Result<Func<'a>> {
         Self::open_unit(ix, &site.release, site.cu, site.die, site.addr, site.tracepoint)
     }

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 type R<'a> = EndianSlice<'a, LittleEndian>;
 
-const FORMAT: &str = "rstap-type-index 1";
+const FORMAT: &str = "rstap-type-index 2";
 
 /// Where a type is defined: .debug_info offsets of its unit's header and of its DIE.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,8 +26,19 @@ pub struct TypeDef {
     pub die: u64,
 }
 
+/// A kernel global or static variable's definition (`@var`): its DIE, and the source file
+/// of its unit (as the DWARF names it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VarDef {
+    pub cu: u64,
+    pub die: u64,
+    pub file: String,
+}
+
 pub struct TypeIndex {
     pub types: HashMap<String, TypeDef>,
+    /// By name: every unit's definition (statics of one name live in many files).
+    pub vars: HashMap<String, Vec<VarDef>>,
 }
 
 impl TypeIndex {
@@ -46,6 +57,17 @@ fn cache_path(build_id: &str) -> PathBuf {
     crate::datadir::cache_dir().join("debuginfo").join(format!("{build_id}.types"))
 }
 
+impl TypeIndex {
+    /// `@var("NAME@FILE")`'s definitions: by name, and by a file pattern when given
+    /// (matched as function points match theirs: a path suffix, wildcards allowed).
+    pub fn lookup_var(&self, name: &str, file: Option<&str>) -> Vec<&VarDef> {
+        self.vars
+            .get(name)
+            .map(|v| v.iter().filter(|d| file.is_none_or(|f| super::index::file_matches(f, &d.file))).collect())
+            .unwrap_or_default()
+    }
+}
+
 /// The type index of `ix`'s vmlinux, from the cache or built now (and cached).
 pub fn open(ix: &super::Index, verbose: bool) -> Result<TypeIndex> {
     let cache = cache_path(&ix.build_id);
@@ -55,12 +77,19 @@ pub fn open(ix: &super::Index, verbose: bool) -> Result<TypeIndex> {
         }
     }
     let t0 = std::time::Instant::now();
-    let types = build(ix.data()?).with_context(|| format!("indexing the types of {}", ix.path.display()))?;
+    let (types, vars) = build(ix.data()?).with_context(|| format!("indexing the types of {}", ix.path.display()))?;
     let mut out = format!("{FORMAT}\t{}\n", ix.build_id);
     let mut names: Vec<_> = types.iter().collect();
     names.sort_by(|a, b| a.0.cmp(b.0));
     for (n, d) in names {
-        out.push_str(&format!("{n}\t{:x}\t{:x}\n", d.cu, d.die));
+        out.push_str(&format!("T\t{n}\t{:x}\t{:x}\n", d.cu, d.die));
+    }
+    let mut vnames: Vec<_> = vars.iter().collect();
+    vnames.sort_by(|a, b| a.0.cmp(b.0));
+    for (n, defs) in vnames {
+        for d in defs {
+            out.push_str(&format!("V\t{n}\t{:x}\t{:x}\t{}\n", d.cu, d.die, d.file));
+        }
     }
     if verbose {
         eprintln!(
@@ -81,7 +110,7 @@ pub fn open(ix: &super::Index, verbose: bool) -> Result<TypeIndex> {
     if let Err(e) = write() {
         eprintln!("rstap: warning: cannot cache the type index in {}: {e:#}", cache.display());
     }
-    Ok(TypeIndex { types })
+    Ok(TypeIndex { types, vars })
 }
 
 fn parse(text: &str, build_id: &str) -> Option<TypeIndex> {
@@ -91,17 +120,27 @@ fn parse(text: &str, build_id: &str) -> Option<TypeIndex> {
         return None;
     }
     let mut types = HashMap::new();
+    let mut vars: HashMap<String, Vec<VarDef>> = HashMap::new();
     for l in lines {
         let mut it = l.split('\t');
+        let kind = it.next()?;
         let name = it.next()?.to_string();
         let cu = u64::from_str_radix(it.next()?, 16).ok()?;
         let die = u64::from_str_radix(it.next()?, 16).ok()?;
-        types.insert(name, TypeDef { cu, die });
+        match kind {
+            "T" => {
+                types.insert(name, TypeDef { cu, die });
+            }
+            "V" => vars.entry(name).or_default().push(VarDef { cu, die, file: it.next()?.to_string() }),
+            _ => return None,
+        }
     }
-    Some(TypeIndex { types })
+    Some(TypeIndex { types, vars })
 }
 
-fn build(data: &[u8]) -> Result<HashMap<String, TypeDef>> {
+type Built = (HashMap<String, TypeDef>, HashMap<String, Vec<VarDef>>);
+
+fn build(data: &[u8]) -> Result<Built> {
     let obj = object::File::parse(data)?;
     let load = |id: gimli::SectionId| -> Result<R, gimli::Error> {
         let d = obj.section_by_name(id.name()).and_then(|s| s.data().ok()).unwrap_or(&[]);
@@ -113,27 +152,56 @@ fn build(data: &[u8]) -> Result<HashMap<String, TypeDef>> {
     while let Some(h) = it.next()? {
         headers.push(h);
     }
-    let found: Vec<Vec<(String, TypeDef)>> =
-        headers.par_iter().map(|h| unit_types(&dwarf, *h).unwrap_or_default()).collect();
+    let found: Vec<Found> = headers.par_iter().map(|h| unit_types(&dwarf, *h).unwrap_or_default()).collect();
     // The first unit (in .debug_info order) that defines a name wins: the same answer on
     // every build.
     let mut types = HashMap::new();
-    for (name, d) in found.into_iter().flatten() {
-        types.entry(name).or_insert(d);
+    let mut vars: HashMap<String, Vec<VarDef>> = HashMap::new();
+    for (t, v) in found {
+        for (name, d) in t {
+            types.entry(name).or_insert(d);
+        }
+        for (name, d) in v {
+            vars.entry(name).or_default().push(d);
+        }
     }
-    Ok(types)
+    Ok((types, vars))
 }
 
+type Found = (Vec<(String, TypeDef)>, Vec<(String, VarDef)>);
+
 /// The named type definitions at the top level of one unit.
-fn unit_types(dwarf: &gimli::Dwarf<R>, h: gimli::UnitHeader<R>) -> Result<Vec<(String, TypeDef)>> {
+fn unit_types(dwarf: &gimli::Dwarf<R>, h: gimli::UnitHeader<R>) -> Result<Found> {
     let unit = dwarf.unit(h)?;
     let cu = h.offset().as_debug_info_offset().map(|o| o.0 as u64).unwrap_or(0);
+    let file = unit.name.map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut out = Vec::new();
+    let mut vars = Vec::new();
     let mut tree = unit.entries_tree(None)?;
     let root = tree.root()?;
     let mut children = root.children();
     while let Some(child) = children.next()? {
         let e = child.entry();
+        if e.tag() == gimli::DW_TAG_variable {
+            // A definition at a fixed address (DW_OP_addr); its name may be on the
+            // declaration it completes (DW_AT_specification).
+            let Some(gimli::AttributeValue::Exprloc(x)) = e.attr_value(gimli::DW_AT_location)? else { continue };
+            if x.0.slice().first() != Some(&0x03) {
+                continue;
+            }
+            let named = match e.attr_value(gimli::DW_AT_name)? {
+                Some(v) => Some(v),
+                None => match e.attr_value(gimli::DW_AT_specification)? {
+                    Some(gimli::AttributeValue::UnitRef(o)) => unit.entry(o)?.attr_value(gimli::DW_AT_name)?,
+                    _ => None,
+                },
+            };
+            let Some(v) = named else { continue };
+            let name = dwarf.attr_string(&unit, v)?.to_string_lossy().into_owned();
+            let die = e.offset().to_debug_info_offset(&unit.header).map(|o| o.0 as u64).unwrap_or(0);
+            vars.push((name, VarDef { cu, die, file: file.clone() }));
+            continue;
+        }
         let kind = match e.tag() {
             gimli::DW_TAG_structure_type => "struct ",
             gimli::DW_TAG_union_type => "union ",
@@ -149,7 +217,7 @@ fn unit_types(dwarf: &gimli::Dwarf<R>, h: gimli::UnitHeader<R>) -> Result<Vec<(S
         let die = e.offset().to_debug_info_offset(&unit.header).map(|o| o.0 as u64).unwrap_or(0);
         out.push((format!("{kind}{name}"), TypeDef { cu, die }));
     }
-    Ok(out)
+    Ok((out, vars))
 }
 
 /// The type index of `release`'s vmlinux (opened once per process).

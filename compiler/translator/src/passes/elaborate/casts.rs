@@ -5,7 +5,11 @@
 //! resolved once per expression, in probes and in the functions they reach (tapset
 //! functions such as `inet_get_local_port` use them), into a [`CastTable`] by span.
 //!
-//! MODULE is "kernel" (the default) or SystemTap's header form "kernel<linux/x.h>" (the
+//! `@var("NAME[@FILE]"[, "kernel"])` (a kernel global or static, typed, read at its
+//! run-time address) is resolved here the same way and kept in the same table.
+//!
+//! MODULE is "kernel" (the default) or SystemTap's header forms "kernel<linux/x.h>" and
+//! "<linux/x.h>" (the
 //! headers name where the type is declared; the kernel's DWARF is searched all the same).
 
 use super::points::Expanded;
@@ -47,12 +51,12 @@ fn request(path: &[PathElem], pretty: Pretty) -> Request {
 
 /// Whether MODULE names the kernel.
 fn kernel_module(m: &str) -> bool {
-    m == "kernel" || (m.starts_with("kernel<") && m.ends_with('>'))
+    m == "kernel" || ((m.starts_with("kernel<") || m.starts_with('<')) && m.ends_with('>'))
 }
 
 fn casts_in(b: &Block, out: &mut Vec<Expr>) {
     walk_block(b, &mut |e| {
-        if matches!(e.kind, ExprKind::Cast { .. }) {
+        if matches!(e.kind, ExprKind::Cast { .. } | ExprKind::AtVar { .. }) {
             out.push(e.clone())
         }
     });
@@ -89,16 +93,37 @@ pub fn resolve(
     }
     let mut out = CastTable::default();
     for e in exprs {
-        let ExprKind::Cast { ty, module, path, pretty, .. } = &e.kind else { continue };
         if out.casts.contains_key(&e.span) {
             continue;
         }
+        if let ExprKind::AtVar { name, module, path, pretty } = &e.kind {
+            if let Some(m) = module.as_deref().filter(|m| !kernel_module(m)) {
+                diags.push(
+                    Diagnostic::error(format!("@var in module '{m}': only the kernel's variables are supported"))
+                        .with_span(e.span),
+                );
+                continue;
+            }
+            let (var, file) = match name.split_once('@') {
+                Some((v, f)) => (v, Some(f)),
+                None => (name.as_str(), None),
+            };
+            match dt::global_var(release, var, file, &request(path, *pretty), max_string) {
+                Ok(acc) => {
+                    out.casts.insert(e.span, acc);
+                }
+                Err(dt::Error::Other(m)) => diags.push(Diagnostic::error(m).with_span(e.span)),
+                Err(err) => diags.push(Diagnostic::error(format!("@var(\"{name}\"): {err:?}")).with_span(e.span)),
+            }
+            continue;
+        }
+        let ExprKind::Cast { ty, module, path, pretty, .. } = &e.kind else { continue };
         if let Some(m) = module {
             if !kernel_module(m) {
                 diags.push(
                     Diagnostic::error(format!("@cast into module '{m}': only the kernel's types are supported"))
                         .with_span(e.span)
-                        .with_help("use \"kernel\" or a header list such as \"kernel<linux/sched.h>\""),
+                        .with_help("use \"kernel\" or a header list such as \"kernel<linux/sched.h>\" or \"<linux/sched.h>\""),
                 );
                 continue;
             }

@@ -1211,6 +1211,14 @@ impl Infer<'_, '_> {
                 None
             }
             ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_) => self.target(e, s),
+            ExprKind::AtVar { path, .. } => {
+                for p in path {
+                    if let ast::PathElem::Index(i) = p {
+                        self.expect(i, s, Type::Long);
+                    }
+                }
+                self.casts.casts.get(&e.span).map(|a| if a.is_string() { Type::String } else { Type::Long })
+            }
             ExprKind::Cast { operand, path, .. } => {
                 self.expect(operand, s, Type::Long);
                 for p in path {

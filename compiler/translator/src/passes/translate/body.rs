@@ -203,7 +203,7 @@ impl<'p> BodyGen<'p> {
     pub(super) fn type_of(&self, e: &Expr) -> Option<Type> {
         match &e.kind {
             ExprKind::Entry(x) => self.type_of(x),
-            ExprKind::Cast { .. } => {
+            ExprKind::Cast { .. } | ExprKind::AtVar { .. } => {
                 let a = self.program.casts.casts.get(&e.span)?;
                 Some(if a.is_string() { Type::String } else { Type::Long })
             }
@@ -282,6 +282,7 @@ impl<'p> BodyGen<'p> {
             ExprKind::HistIndex { hist, index } => self.hist_bucket(hist, index),
             ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_) => self.target(e),
             ExprKind::Cast { .. } => self.cast(e),
+            ExprKind::AtVar { .. } => self.at_var(e),
             ExprKind::Entry(x) => {
                 let entry = self.entry.as_ref().expect("elaboration allows @entry in .return probes only");
                 if entry.eval {
@@ -472,6 +473,27 @@ impl<'p> BodyGen<'p> {
         let t = self.fresh();
         let write = acc.write_c(&holes, &t, &fail, &t);
         format!("({{ s64 {t} = {value}; {write} {t}; }})")
+    }
+
+    /// `@var("NAME")->path`: the path's indexes, then the access (elaborate/casts.rs).
+    fn at_var(&mut self, e: &Expr) -> String {
+        let ExprKind::AtVar { name, path, .. } = &e.kind else { unreachable!() };
+        let acc = self.program.casts.casts.get(&e.span).expect("elaborated @var").clone();
+        let mut holes = Vec::new();
+        for p in path {
+            if let ast::PathElem::Index(i) = p {
+                holes.push(self.expr(i));
+            }
+        }
+        let loc = self.loc(&format!("@var(\"{name}\")"), e.span);
+        let fail = format!("c->last_loc = {loc}; goto {};", self.err);
+        let uniq = self.fresh();
+        if acc.is_string() {
+            let buf = self.string_temp();
+            acc.to_c(&holes, &fail, Some(&buf), &uniq)
+        } else {
+            acc.to_c(&holes, &fail, None, &uniq)
+        }
     }
 
     /// A long-valued call that may fail: on error, record where and leave.
