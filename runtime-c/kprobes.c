@@ -78,7 +78,7 @@ static int rt_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 static void rt_kprobe_refused(const struct rt_kprobe *k, int rc)
 {
 	char msg[320];
-	const char *colon = strchr(k->symbol, ':');
+	const char *colon = k->symbol ? strchr(k->symbol, ':') : NULL;
 	int n;
 
 	/*
@@ -90,11 +90,16 @@ static void rt_kprobe_refused(const struct rt_kprobe *k, int rc)
 			      "%s: probe %s: module %.*s is not loaded (load it before the script starts)\n",
 			      k->optional ? "WARNING" : "ERROR", k->probe->pp,
 			      (int)(colon - k->symbol), k->symbol);
-	else
+	else if (k->symbol)
 		n = scnprintf(msg, sizeof(msg),
 			      "%s: probe %s (symbol %s+%#x) registration error (rc %d)\n",
 			      k->optional ? "WARNING" : "ERROR", k->probe->pp,
 			      k->symbol, k->offset, rc);
+	else
+		n = scnprintf(msg, sizeof(msg),
+			      "%s: probe %s (address %#lx) registration error (rc %d)\n",
+			      k->optional ? "WARNING" : "ERROR", k->probe->pp,
+			      k->addr, rc);
 	rt_transport_write(RT_REC_STDERR, msg, n);
 }
 
@@ -119,8 +124,12 @@ int rt_kprobes_arm(struct rt_kprobe *ks, size_t n)
 			rc = register_kretprobe(&k->u.rp);
 		} else {
 			memset(&k->u.kp, 0, sizeof(k->u.kp));
-			k->u.kp.symbol_name = k->symbol;
-			k->u.kp.offset = k->offset;
+			if (k->symbol) {
+				k->u.kp.symbol_name = k->symbol;
+				k->u.kp.offset = k->offset;
+			} else {
+				k->u.kp.addr = (kprobe_opcode_t *)k->addr;
+			}
 			k->u.kp.pre_handler = rt_kprobe_pre;
 			rc = register_kprobe(&k->u.kp);
 		}

@@ -18,6 +18,7 @@ struct rt_kprobe {
 	size_t data_size;
 	const char *symbol;	/* a function symbol, or "_stext" for ambiguous names */
 	unsigned int offset;	/* from symbol */
+	unsigned long addr;	/* symbol NULL: an absolute run-time address (guru mode) */
 	int maxactive;		/* .return: concurrent instances, 0 = kernel default */
 	bool ret;		/* a kretprobe (.return) */
 	bool optional;		/* the kernel refusing it is a warning (wildcards, '?') */

@@ -39,12 +39,16 @@ impl FunctionPattern {
         Ok(FunctionPattern { name: name.to_string(), file, line })
     }
 
-    /// The functions this pattern names.
+    /// The functions this pattern names. With `@file:LINE`, those whose body spans LINE
+    /// (from the declaration to its last line with code), as SystemTap does; a function
+    /// whose line table cannot be read does not match.
     pub fn matches<'a>(&self, ix: &'a Index) -> Vec<&'a Function> {
-        ix.lookup(&self.name, self.file.as_deref())
-            .into_iter()
-            .filter(|f| self.line.is_none_or(|l| f.line == l))
-            .collect()
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => {
+                crate::debuginfo::statement::functions_spanning(ix, &self.name, file, line).unwrap_or_default()
+            }
+            _ => ix.lookup(&self.name, self.file.as_deref()),
+        }
     }
 }
 
@@ -154,6 +158,10 @@ pub fn list(points: &[ProbePoint], with_vars: bool, kernel_release: &str) -> Res
             }
             continue;
         }
+        if let Some(lines) = statement_listing(p, with_vars, kernel_release)? {
+            out.extend(lines);
+            continue;
+        }
         let Some((pat, suffixes)) = kernel_function_parts(p) else {
             // Families without a pattern to expand list as written.
             out.insert(pp_string(&p.components));
@@ -181,6 +189,32 @@ pub fn list(points: &[ProbePoint], with_vars: bool, kernel_release: &str) -> Res
         }
     }
     Ok(out.into_iter().collect())
+}
+
+/// `kernel.statement(...)` points: one line per statement (`-L`: with the variables in
+/// scope at its address). None: not a statement point.
+fn statement_listing(p: &ProbePoint, with_vars: bool, release: &str) -> Result<Option<Vec<String>>> {
+    let c = &p.components;
+    if c.len() < 2 || !matches!(c[0].name.as_str(), "kernel" | "kprobe") || c[0].arg.is_some() || c[1].name != "statement" {
+        return Ok(None);
+    }
+    let points = match crate::debuginfo::resolve::resolve(c, release) {
+        Some(r) => r.map_err(anyhow::Error::msg)?.0,
+        None => return Ok(None),
+    };
+    let mut out = Vec::new();
+    for (k, pp) in points {
+        let mut line = pp;
+        if let (true, Some(site)) = (with_vars, &k.site) {
+            let vars = crate::debuginfo::target::with_func(site, |f| f.visible())
+                .map_err(|e| anyhow::anyhow!("the variables at {line}: {e:?}"))?;
+            for (name, ty) in vars {
+                line.push_str(&format!(" ${name}:{ty}"));
+            }
+        }
+        out.push(line);
+    }
+    Ok(Some(out))
 }
 
 #[cfg(test)]

@@ -42,11 +42,14 @@ pub struct Context {
     /// The function's frame base (`DW_AT_frame_base`), already translated; None when the
     /// function has none or it is not known here.
     pub frame_base: Option<Loc>,
+    /// Away from the entry (statement probes): the call frame address as C, from the
+    /// unwinding rules of the probe address (`.debug_frame`, see cfa.rs); None: unknown.
+    pub cfa: Option<String>,
 }
 
 impl Context {
     pub fn entry(regs: &str) -> Context {
-        Context { regs: regs.to_string(), at_entry: true, frame_base: None }
+        Context { regs: regs.to_string(), at_entry: true, frame_base: None, cfa: None }
     }
 }
 
@@ -107,10 +110,13 @@ fn run(ops: &[Operation<R>], encoding: Encoding, ctx: &Context) -> Result<Loc, S
                 stack.push(format!("({fb} + {})", lit(*offset as u64)));
             }
             Operation::CallFrameCFA => {
-                if !ctx.at_entry {
-                    return Err("the call frame address is known at a function's entry only".into());
+                if let Some(cfa) = ctx.cfa.as_ref().filter(|_| !ctx.at_entry) {
+                    stack.push(cfa.clone());
+                } else if !ctx.at_entry {
+                    return Err("the call frame address is not known at this address".into());
+                } else {
+                    stack.push(format!("({} + 8ULL)", reg_c(ctx, Register(7))?));
                 }
-                stack.push(format!("({} + 8ULL)", reg_c(ctx, Register(7))?));
             }
             Operation::EntryValue { expression } => {
                 if !ctx.at_entry {

@@ -2,11 +2,14 @@
 //! Debian and SystemTap look), `--prep` to install it, and the per-build-id
 //! function index built from it ([`index`]).
 
+pub mod cfa;
 pub mod index;
+pub mod lines;
 pub mod location;
 pub mod prep;
 pub mod reloc;
 pub mod resolve;
+pub mod statement;
 pub mod symtab;
 pub mod target;
 pub mod tracepoints;

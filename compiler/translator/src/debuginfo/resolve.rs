@@ -115,6 +115,7 @@ fn resolve_points(comps: &[Component], kernel_release: &str) -> Option<Result<Ve
         ["kernel", "function", ..] if comps[0].arg.is_none() => Some(kernel_function(comps, kernel_release, None)),
         ["kprobe", "module", "function", ..] if comps[0].arg.is_none() => Some(kprobe_module_function(comps)),
         ["module", "function", ..] => Some(module_function(comps, kernel_release)),
+        ["kernel" | "kprobe", "statement", ..] if comps[0].arg.is_none() => Some(statement(comps, kernel_release)),
         _ => None,
     }
 }
@@ -288,4 +289,27 @@ fn kernel_function(comps: &[Component], release: &str, module: Option<&str>) -> 
         return Err(format!("no probeable function matches \"{pat}\""));
     }
     Ok(out)
+}
+
+/// `kernel.statement(...)`, `kprobe.statement(ADDRESS).absolute` (debuginfo/statement.rs).
+fn statement(comps: &[Component], release: &str) -> Result<Vec<(KprobePoint, String)>, String> {
+    let family = comps[0].name.as_str();
+    let rest: Vec<&str> = comps[2..].iter().map(|c| c.name.as_str()).collect();
+    if comps[2..].iter().any(|c| c.arg.is_some()) || !(rest.is_empty() || rest == ["absolute"]) {
+        return Err(format!("{family}.statement: unknown suffix '.{}' (only .absolute)", rest.join(".")));
+    }
+    let absolute = rest == ["absolute"];
+    match (&comps[1].arg, family) {
+        (Some(Literal::Num(n)), _) if absolute => Ok(vec![super::statement::absolute(*n as u64, family)]),
+        (Some(Literal::Num(n)), "kernel") => Ok(vec![super::statement::kernel_statement_addr(*n as u64, release)?]),
+        (Some(Literal::Num(n)), _) => Err(format!(
+            "kprobe.statement(0x{:x}) needs .absolute: kprobe.statement(ADDRESS).absolute (a run-time address, guru mode)",
+            *n as u64
+        )),
+        (Some(Literal::Str(_)), "kernel") if !absolute => super::statement::kernel_statement(&str_arg(&comps[1])?, release),
+        _ => Err(format!(
+            "{family}.statement takes {}",
+            if family == "kernel" { "\"FUNC@FILE:LINE\" or an address: kernel.statement(0x...)" } else { "an address: kprobe.statement(0x...).absolute" }
+        )),
+    }
 }

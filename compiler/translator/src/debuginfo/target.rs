@@ -252,12 +252,35 @@ impl<'a> Func<'a> {
         let die = UnitOffset((die - cu) as usize);
         let mut ctx = location::Context::entry("c->regs");
         let e = unit.entry(die)?;
+        // A statement probe (away from the entry): the CFA from the unwinding rules there,
+        // and no entry values (the entry's registers are gone).
+        let entry_pc = match e.attr_value(gimli::DW_AT_low_pc)? {
+            Some(AttributeValue::Addr(a)) => Some(a),
+            _ => dw.dwarf.die_ranges(&unit, &e)?.next()?.map(|r| r.begin),
+        };
+        if !tracepoint && addr != 0 && entry_pc.is_some_and(|pc| pc != addr) {
+            ctx.at_entry = false;
+            ctx.cfa = super::cfa::cfa_at(ix, addr, "c->regs");
+        }
         if let Some(v) = e.attr_value(gimli::DW_AT_frame_base)? {
             if let AttributeValue::Exprloc(x) = v {
                 ctx.frame_base = location::translate(x.0.slice(), unit.encoding(), &ctx).ok();
             }
         }
         Ok(Func { release: release.to_string(), dw, unit, die, addr, ctx, tracepoint })
+    }
+
+    /// The variables in scope at the probe address, parameters first, with their C type
+    /// names as `-L` prints them (statement points list locals of inner blocks too).
+    pub fn visible(&self) -> Result<Vec<(String, String)>, Error> {
+        let vars = self.vars().map_err(|e| Error::Other(format!("reading the variables: {e:#}")))?;
+        Ok(vars
+            .into_iter()
+            .map(|v| {
+                let t = v.ty.map(|t| self.dw.type_name(&self.unit, t, 0)).unwrap_or_else(|| "void".into());
+                (v.name, t)
+            })
+            .collect())
     }
 
     fn name_of(&self, e: &gimli::DebuggingInformationEntry<R<'a>>) -> Option<String> {

@@ -130,7 +130,7 @@ pub fn run(scripts: &[ast::Script], settings: &Settings) -> Result<Program, Vec<
     let scripts = &scripts[..];
     let mut table = symbols::SymbolTable::collect(scripts, settings, &mut diags);
     table.privates = privates;
-    let mut probes = points::resolve_probes(&scripts[0], &table, &settings.kernel_release, &mut diags);
+    let mut probes = points::resolve_probes(&scripts[0], &table, &settings.kernel_release, settings.guru, &mut diags);
     if probes.is_empty() && !diags.iter().any(Diagnostic::is_error) {
         diags.push(
             Diagnostic::error("no probes found")

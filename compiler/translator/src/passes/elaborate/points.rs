@@ -51,6 +51,7 @@ pub fn resolve_probes(
     script: &ast::Script,
     table: &SymbolTable,
     kernel_release: &str,
+    guru: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Expanded> {
     let mut out: Vec<Expanded> = Vec::new();
@@ -64,7 +65,7 @@ pub fn resolve_probes(
             let mut found = Vec::new();
             let mut errors = Vec::new();
             let conds: Vec<ast::Expr> = point.condition.iter().cloned().collect();
-            expand(point, &point.components, Vec::new(), &conds, table, kernel_release, 0, &mut found, &mut errors);
+            expand(point, &point.components, Vec::new(), &conds, table, kernel_release, guru, 0, &mut found, &mut errors);
             if found.is_empty() {
                 if point.optional || point.sufficient {
                     continue;
@@ -137,6 +138,7 @@ fn expand(
     conds: &[ast::Expr],
     table: &SymbolTable,
     release: &str,
+    guru: bool,
     depth: usize,
     found: &mut Vec<Found>,
     errors: &mut Vec<Diagnostic>,
@@ -164,7 +166,7 @@ fn expand(
                 // An alias's own conditions combine with the user's (`&&`).
                 let mut conds2 = conds.to_vec();
                 conds2.extend(target.condition.iter().cloned());
-                expand(target, &c2, chain2.clone(), &conds2, table, release, depth + 1, found, &mut errs);
+                expand(target, &c2, chain2.clone(), &conds2, table, release, guru, depth + 1, found, &mut errs);
                 if found.len() == before && !(target.optional || target.sufficient) {
                     errors.extend(errs);
                 }
@@ -177,6 +179,13 @@ fn expand(
     // The kernel families: one point may become many kprobes (wildcards).
     if let Some(r) = crate::debuginfo::resolve::resolve(comps, release) {
         match r {
+            // A run-time address (an empty symbol) can land anywhere, mid-instruction
+            // included: guru mode only, as in SystemTap.
+            Ok((v, _)) if !guru && v.iter().any(|(k, _)| k.symbol.is_empty()) => errors.push(
+                Diagnostic::error(format!("probe point '{}' needs guru mode", v[0].1))
+                    .with_span(point.span)
+                    .with_help("run with -g, or probe a link-time address relocated with its function: kernel.statement(0x...)"),
+            ),
             Ok((v, warnings)) => {
                 // Shown once the point resolves (see resolve_probes).
                 errors.extend(warnings.into_iter().map(|w| Diagnostic::warning(w).with_span(point.span)));

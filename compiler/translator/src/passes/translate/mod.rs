@@ -52,8 +52,10 @@ struct Kprobe {
     /// `.return` with `@entry`: the entry handler's probe and its per-instance data size.
     entry: String,
     data_size: String,
+    /// A C string literal, or `NULL` for an absolute address (`addr`).
     symbol: String,
     offset: u64,
+    addr: u64,
     maxactive: i64,
     ret: bool,
     optional: bool,
@@ -230,8 +232,14 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                     entry: entry.as_ref().map_or("NULL".into(), |_| format!("&{desc}_entry")),
                     data_size: entry.as_ref().map_or("0".into(), |e| format!("sizeof(struct {})", e.data)),
                     probe: desc,
-                    symbol: crate::format::c_string_literal(k.symbol.as_bytes()),
-                    offset: k.offset,
+                    // An empty symbol: `offset` is an absolute run-time address (guru mode).
+                    symbol: if k.symbol.is_empty() {
+                        "NULL".into()
+                    } else {
+                        crate::format::c_string_literal(k.symbol.as_bytes())
+                    },
+                    offset: if k.symbol.is_empty() { 0 } else { k.offset },
+                    addr: if k.symbol.is_empty() { k.offset } else { 0 },
                     maxactive: k.maxactive,
                     ret: k.ret,
                     optional: k.optional,
