@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kprobes.h - kernel.function(...) and kprobe.function(...) probes, with
- * their .return variants: kprobes and kretprobes registered by symbol name
- * (the kernel resolves it, so KASLR needs nothing from us).
+ * their .return variants, and kernel.statement(...) probes: kprobes and
+ * kretprobes registered by symbol name + offset (the kernel resolves it, so
+ * KASLR needs nothing from us); in guru mode, .statement(ADDRESS).absolute
+ * at a run-time address as given.
  */
 #ifndef RSTAP_KPROBES_H
 #define RSTAP_KPROBES_H

@@ -37,6 +37,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/relay.h>
 #include <linux/string.h>
@@ -173,12 +174,18 @@ static bool rt_write_one(struct rchan *chan, u32 kind, u64 *seq, bool reserved,
  * @data: payload
  * @len: payload length
  *
- * Callable from any context except NMI (an NMI could land inside another
- * write on the same CPU; such records are dropped and counted).  A payload
+ * Callable from any context, NMI-like ones included: a kprobe hit by int3
+ * (every probe away from a function's ftrace entry: statement probes) runs
+ * with in_nmi() true.  What an NMI must not do is land inside another write
+ * on the same CPU: a per-CPU count taken with one interrupt-safe increment
+ * tells, and such a nested record is dropped and counted.  A payload
  * larger than a sub-buffer is split in pieces with consecutive sequence
  * numbers.  Records that find the CPU's buffer full are dropped and counted
  * in rt_session.dropped.
  */
+/* Writes in progress on this CPU (1 inside a write; more: a nested NMI's). */
+static DEFINE_PER_CPU(int, rt_writing);
+
 void rt_transport_write(u32 kind, const char *data, size_t len)
 {
 	struct rchan *chan = READ_ONCE(rt_chan);
@@ -186,23 +193,30 @@ void rt_transport_write(u32 kind, const char *data, size_t len)
 	size_t max, pieces;
 	u64 seq = 0;
 
-	if (unlikely(!chan || in_nmi())) {
+	if (unlikely(!chan)) {
 		atomic_inc(&rt_session.dropped);
 		return;
 	}
 
+	local_irq_save(flags);
+	if (unlikely(this_cpu_inc_return(rt_writing) != 1)) {
+		/* An NMI (or a probe hit in one) inside this CPU's write. */
+		this_cpu_dec(rt_writing);
+		local_irq_restore(flags);
+		atomic_inc(&rt_session.dropped);
+		return;
+	}
 	max = chan->subbuf_size - sizeof(struct rt_rec_hdr);
 	if (likely(len <= max)) {
-		local_irq_save(flags);
 		if (!rt_write_one(chan, kind, NULL, false, data, len))
 			atomic_inc(&rt_session.dropped);
+		this_cpu_dec(rt_writing);
 		local_irq_restore(flags);
 		return;
 	}
 
 	/* Rare: one probe hit printed more than a sub-buffer. */
 	pieces = DIV_ROUND_UP(len, max);
-	local_irq_save(flags);
 	seq = (u64)atomic64_add_return(pieces, &rt_seq) - pieces;
 	while (len) {
 		size_t n = min(len, max);
@@ -214,6 +228,7 @@ void rt_transport_write(u32 kind, const char *data, size_t len)
 		data += n;
 		len -= n;
 	}
+	this_cpu_dec(rt_writing);
 	local_irq_restore(flags);
 }
 

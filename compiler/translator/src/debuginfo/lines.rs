@@ -2,7 +2,8 @@
 //! (`kernel.statement("func@file:LINE")`, `:*`, `+N`) and `kernel.function("*@file:LINE")`
 //! need. Only the line program of the probed function's own compilation unit is run
 //! (the index records each entry's unit), so a run reads a few kilobytes of the
-//! 630 MB vmlinux, not all of it: nothing here needs a cache of its own.
+//! 630 MB vmlinux, not all of it (milliseconds): nothing is cached on disk; within one
+//! run each unit's table is decoded once.
 //!
 //! A line "has code" in a function when an `is_stmt` row of the line table names it,
 //! in the function's own file, at an address inside the function's ranges, and the line
@@ -14,7 +15,8 @@ use super::index::{Entry, Function};
 use super::Index;
 use anyhow::{Context, Result};
 use gimli::{EndianSlice, LittleEndian, UnitOffset};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 type R<'a> = EndianSlice<'a, LittleEndian>;
 
@@ -66,36 +68,23 @@ pub fn entry_lines(ix: &Index, f: &Function, e: &Entry) -> Result<EntryLines> {
     }
     let inlined = inlined_ranges(dwarf, &unit, UnitOffset((e.die - e.cu) as usize))?;
     let mut lines = BTreeMap::new();
-    let Some(program) = unit.line_program.clone() else {
-        return Ok(EntryLines { lines, ranges, all_lines: Default::default() });
-    };
-    let comp_dir = unit.comp_dir.map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+    let table = unit_rows(ix, dwarf, &unit, e.cu)?;
     // Which file indexes of the table are the function's file (by path suffix: the
     // index stores paths relative to the source tree, the table spells them in full).
-    let mut same_file: std::collections::HashMap<u64, bool> = Default::default();
+    let same_file: Vec<bool> = table.files.iter().map(|p| p.as_deref().is_some_and(|p| same_path(p, &f.file))).collect();
     // (line, address, inside an inlined callee) of every is_stmt row of ours.
     let mut ours = Vec::new();
     let mut all_lines = std::collections::BTreeSet::new();
-    let mut rows = program.rows();
-    while let Some((header, row)) = rows.next_row()? {
-        if row.end_sequence() {
+    for r in &table.rows {
+        if !ranges.iter().any(|&(a, b)| a <= r.addr && r.addr < b) {
             continue;
         }
-        let addr = row.address();
-        if !ranges.iter().any(|&(a, b)| a <= addr && addr < b) {
+        if !same_file.get(r.file as usize).copied().unwrap_or(false) {
             continue;
         }
-        let Some(line) = row.line().map(|l| l.get() as u32) else { continue };
-        let fi = row.file_index();
-        let same = *same_file.entry(fi).or_insert_with(|| {
-            file_path(dwarf, &unit, header, fi, &comp_dir).is_some_and(|p| same_path(&p, &f.file))
-        });
-        if !same {
-            continue;
-        }
-        all_lines.insert(line);
-        if row.is_stmt() {
-            ours.push((line, addr, inlined.iter().any(|&(a, b)| a <= addr && addr < b)));
+        all_lines.insert(r.line);
+        if r.is_stmt {
+            ours.push((r.line, r.addr, inlined.iter().any(|&(a, b)| a <= r.addr && r.addr < b)));
         }
     }
     // The body's lines run from the declaration to the last line of the function's own
@@ -110,6 +99,52 @@ pub fn entry_lines(ix: &Index, f: &Function, e: &Entry) -> Result<EntryLines> {
         }
     }
     Ok(EntryLines { lines, ranges, all_lines })
+}
+
+/// One row of a unit's line table (end-of-sequence rows left out).
+struct Row {
+    addr: u64,
+    line: u32,
+    file: u32,
+    is_stmt: bool,
+}
+
+/// A unit's decoded line table: its rows and its file paths by file index.
+struct UnitRows {
+    rows: Vec<Row>,
+    files: Vec<Option<String>>,
+}
+
+/// The line table of the unit at `cu`, decoded once per process: wildcard patterns
+/// over one file (`*@net/ipv4/tcp_input.c:*`) ask it again for each of its functions.
+fn unit_rows(ix: &Index, dwarf: &gimli::Dwarf<R>, unit: &gimli::Unit<R>, cu: u64) -> Result<Arc<UnitRows>> {
+    static CACHE: OnceLock<Mutex<HashMap<(String, u64), Arc<UnitRows>>>> = OnceLock::new();
+    let key = (ix.build_id.clone(), cu);
+    if let Some(t) = CACHE.get_or_init(Default::default).lock().unwrap().get(&key) {
+        return Ok(t.clone());
+    }
+    let mut table = UnitRows { rows: Vec::new(), files: Vec::new() };
+    if let Some(program) = unit.line_program.clone() {
+        let comp_dir = unit.comp_dir.map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut rows = program.rows();
+        while let Some((header, row)) = rows.next_row()? {
+            if row.end_sequence() {
+                continue;
+            }
+            let Some(line) = row.line().map(|l| l.get() as u32) else { continue };
+            let fi = row.file_index() as usize;
+            if table.files.len() <= fi {
+                // Paths for every file index up to this one (the header lists them all).
+                for i in table.files.len()..=fi {
+                    table.files.push(file_path(dwarf, unit, header, i as u64, &comp_dir));
+                }
+            }
+            table.rows.push(Row { addr: row.address(), line, file: fi as u32, is_stmt: row.is_stmt() });
+        }
+    }
+    let t = Arc::new(table);
+    CACHE.get_or_init(Default::default).lock().unwrap().insert(key, t.clone());
+    Ok(t)
 }
 
 /// The address ranges of the inlined subroutines anywhere inside DIE `at`.

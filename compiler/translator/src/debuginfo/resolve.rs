@@ -303,7 +303,7 @@ fn statement(comps: &[Component], release: &str) -> Result<Vec<(KprobePoint, Str
         (Some(Literal::Num(n)), _) if absolute => Ok(vec![super::statement::absolute(*n as u64, family)]),
         (Some(Literal::Num(n)), "kernel") => Ok(vec![super::statement::kernel_statement_addr(*n as u64, release)?]),
         (Some(Literal::Num(n)), _) => Err(format!(
-            "kprobe.statement(0x{:x}) needs .absolute: kprobe.statement(ADDRESS).absolute (a run-time address, guru mode)",
+            "kprobe.statement(0x{:x}) needs .absolute\n  = help: kprobe.statement(ADDRESS).absolute takes a run-time address (guru mode); kernel.statement(ADDRESS) a link-time one",
             *n as u64
         )),
         (Some(Literal::Str(_)), "kernel") if !absolute => super::statement::kernel_statement(&str_arg(&comps[1])?, release),

@@ -40,7 +40,7 @@ impl StatementPattern {
     pub fn parse(s: &str) -> Result<StatementPattern, String> {
         let usage = || {
             format!(
-                "kernel.statement(\"{s}\"): expected FUNC@FILE:LINE, FUNC@FILE:N-M, FUNC@FILE:* or FUNC@FILE+N (or an address: kernel.statement(0x...))"
+                "kernel.statement(\"{s}\") names no source line\n  = help: write FUNC@FILE:LINE, FUNC@FILE:N-M, FUNC@FILE:* (every line) or FUNC@FILE+N (N lines after the declaration), or an address: kernel.statement(0x...)"
             )
         };
         let (func, rest) = s.split_once('@').ok_or_else(usage)?;

@@ -194,7 +194,7 @@ fn expand(
                     (chain.clone(), conds.to_vec(), ResolvedPoint { kind: PointKind::Kprobe(k), pp })
                 }))
             }
-            Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
+            Err(msg) => errors.push(kernel_point_error(&msg).with_span(point.span)),
         }
         return;
     }
@@ -241,6 +241,17 @@ fn expand(
         Ok(kind) => found.push((chain, conds.to_vec(), ResolvedPoint { kind, pp: pp_string(comps) })),
         Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
     }
+}
+
+/// A kernel family's refusal: its text may end in `\n  = help: ...` lines (debuginfo/),
+/// which become the diagnostic's help.
+fn kernel_point_error(msg: &str) -> Diagnostic {
+    let mut parts = msg.split("\n  = help: ");
+    let mut d = Diagnostic::error(parts.next().unwrap_or_default().to_string());
+    for h in parts {
+        d = d.with_help(h.to_string());
+    }
+    d
 }
 
 /// `if (!(C1 && C2 ...)) next;` before the body: a conditional probe's body runs only
