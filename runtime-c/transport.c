@@ -37,7 +37,6 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
-#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/relay.h>
 #include <linux/string.h>
