@@ -28,20 +28,26 @@ static int rt_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-static int rt_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* The rt_kprobe of a return instance; NULL once it is being unregistered. */
+static struct rt_kprobe *rt_kretprobe_of(struct kretprobe_instance *ri)
 {
 #ifdef RT_HAVE_GET_KRETPROBE
 	struct kretprobe *rp = get_kretprobe(ri);
 #else
 	struct kretprobe *rp = ri->rp;
 #endif
-	struct rt_kprobe *k;
 
-	if (unlikely(!rp))
+	return rp ? container_of(rp, struct rt_kprobe, u.rp) : NULL;
+}
+
+static int rt_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct rt_kprobe *k = rt_kretprobe_of(ri);
+
+	if (unlikely(!k))
 		return 0;
-	k = container_of(rp, struct rt_kprobe, u.rp);
 	/* ip is the address returned to: the kernel restored it. */
-	rt_probe_run_data(k->probe, RT_PHASE_RUN, regs, (unsigned long)rp->kp.addr,
+	rt_probe_run_data(k->probe, RT_PHASE_RUN, regs, (unsigned long)k->u.rp.kp.addr,
 			  k->entry ? (void *)ri->data : NULL);
 	return 0;
 }
@@ -54,23 +60,18 @@ static int rt_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
  */
 static int rt_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-#ifdef RT_HAVE_GET_KRETPROBE
-	struct kretprobe *rp = get_kretprobe(ri);
-#else
-	struct kretprobe *rp = ri->rp;
-#endif
-	struct rt_kprobe *k;
+	struct rt_kprobe *k = rt_kretprobe_of(ri);
 	unsigned long ip = instruction_pointer(regs);
+	unsigned long addr;
 	bool ok;
 
-	if (unlikely(!rp))
+	if (unlikely(!k))
 		return 1;
-	k = container_of(rp, struct rt_kprobe, u.rp);
+	addr = (unsigned long)k->u.rp.kp.addr;
 	memset(ri->data, 0, k->data_size);
 	/* As in rt_kprobe_pre: the probed address while the handler runs. */
-	instruction_pointer_set(regs, (unsigned long)rp->kp.addr);
-	ok = rt_probe_run_data(k->entry, RT_PHASE_RUN, regs,
-			       (unsigned long)rp->kp.addr, ri->data);
+	instruction_pointer_set(regs, addr);
+	ok = rt_probe_run_data(k->entry, RT_PHASE_RUN, regs, addr, ri->data);
 	instruction_pointer_set(regs, ip);
 	return ok ? 0 : 1;
 }
