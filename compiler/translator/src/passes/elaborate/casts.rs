@@ -15,7 +15,7 @@
 use super::points::Expanded;
 use super::symbols::SymbolTable;
 use crate::ast::{Block, Expr, ExprKind, FunctionBody, PathElem, Pretty};
-use crate::debuginfo::target::{self as dt, Access, Request, Seg};
+use crate::debuginfo::target::{self as dt, Access, Request};
 use crate::diag::Diagnostic;
 use crate::passes::optimize::walk_block;
 use std::collections::{HashMap, HashSet};
@@ -30,23 +30,7 @@ pub struct CastTable {
 }
 
 fn request(path: &[PathElem], pretty: Pretty) -> Request {
-    let mut holes = 0;
-    let path = path
-        .iter()
-        .map(|p| match p {
-            PathElem::Member(m) => Seg::Member(m.name.clone()),
-            PathElem::Index(_) => {
-                holes += 1;
-                Seg::Index(holes - 1)
-            }
-        })
-        .collect();
-    let pretty = match pretty {
-        Pretty::None => 0,
-        Pretty::Shallow => 1,
-        Pretty::Deep => 2,
-    };
-    Request { name: String::new(), path, pretty, addr_of: false }
+    super::targets::target_request("", path, pretty, false)
 }
 
 /// Whether MODULE names the kernel.

@@ -69,21 +69,25 @@ enum Ask {
     Return(u8),
 }
 
+/// What the DWARF side is asked for one access: NAME (empty for @cast/@var), its members
+/// and indexes (each index a hole the translator fills), the pretty level and `&`.
+pub(super) fn target_request(name: &str, path: &[PathElem], pretty: Pretty, addr_of: bool) -> Request {
+    let mut holes = 0;
+    let path = path
+        .iter()
+        .map(|p| match p {
+            PathElem::Member(m) => Seg::Member(m.name.clone()),
+            PathElem::Index(_) => {
+                holes += 1;
+                Seg::Index(holes - 1)
+            }
+        })
+        .collect();
+    Request { name: name.to_string(), path, pretty: pretty_level(pretty), addr_of }
+}
+
 fn ask(e: &Expr) -> Result<Ask, String> {
-    let request = |name: &str, path: &[PathElem], pretty: Pretty, addr_of: bool| {
-        let mut holes = 0;
-        let path = path
-            .iter()
-            .map(|p| match p {
-                PathElem::Member(m) => Seg::Member(m.name.clone()),
-                PathElem::Index(_) => {
-                    holes += 1;
-                    Seg::Index(holes - 1)
-                }
-            })
-            .collect();
-        Request { name: name.to_string(), path, pretty: pretty_level(pretty), addr_of }
-    };
+    let request = target_request;
     match &e.kind {
         ExprKind::Target { name, path, pretty } => Ok(Ask::One(request(name, path, *pretty, false))),
         ExprKind::AddrOf(x) => match &x.kind {
