@@ -64,7 +64,7 @@ impl Case {
     pub fn check(&self, status: i32, stdout: &str, stderr: &str) -> Result<(), String> {
         let mut problems = Vec::new();
         if status != self.exit {
-            problems.push(format!("exit status {status}, expected {}", self.exit));
+            problems.push(format!("exit status {status}, expected {}; stderr:\n{stderr}", self.exit));
         }
         let lines: Vec<&str> = stdout.lines().collect();
         let fits = lines.len() == self.stdout.len()

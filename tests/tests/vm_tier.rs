@@ -47,7 +47,11 @@ fn run_all(kver: &str) -> Vec<String> {
         },
     });
     let only = std::env::var("RSTAP_TEST_ONLY").ok();
-    let all: Vec<_> = all.into_iter().filter(|c| only.as_ref().is_none_or(|o| c.name.contains(o.as_str()))).collect();
+    // RSTAP_TEST_ONLY=a,b keeps the cases whose names contain a or b.
+    let all: Vec<_> = all
+        .into_iter()
+        .filter(|c| only.as_ref().is_none_or(|o| o.split(',').any(|part| c.name.contains(part))))
+        .collect();
     let rstap = bin("rstap");
     let rstaprun = bin("rstaprun");
 
