@@ -82,13 +82,27 @@ pub fn function_pp(f: &Function) -> String {
 
 /// What a command-line point says: `kernel.function(PATTERN)` plus its suffixes.
 pub fn kernel_function_parts(p: &ProbePoint) -> Option<(String, Vec<String>)> {
+    match function_parts(p) {
+        Some((None, pat, suffixes)) => Some((pat, suffixes)),
+        _ => None,
+    }
+}
+
+/// As [`kernel_function_parts`], also for `module("M").function(PATTERN)` (the first value
+/// is then the `module("M")` component).
+fn function_parts(p: &ProbePoint) -> Option<(Option<ast::Component>, String, Vec<String>)> {
     let c = &p.components;
-    if c.len() < 2 || c[0].name != "kernel" || c[0].arg.is_some() || c[1].name != "function" {
+    if c.len() < 2 || c[1].name != "function" {
         return None;
     }
+    let module = match (c[0].name.as_str(), &c[0].arg) {
+        ("kernel", None) => None,
+        ("module", Some(_)) => Some(c[0].clone()),
+        _ => return None,
+    };
     let Some(Literal::Str(raw)) = &c[1].arg else { return None };
     let pat = String::from_utf8_lossy(&ast::decode_string(raw)).into_owned();
-    Some((pat, c[2..].iter().map(|x| pp_string(std::slice::from_ref(x))).collect()))
+    Some((module, pat, c[2..].iter().map(|x| pp_string(std::slice::from_ref(x))).collect()))
 }
 
 pub fn instances(suffixes: &[String]) -> Result<Instances> {
@@ -124,8 +138,13 @@ pub fn run(opts: &crate::options::Options) -> Result<i32> {
             return Ok(1);
         }
     };
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
     for line in crate::listing::list(&points, vars, &kernel)? {
-        println!("{line}");
+        // A reader that stopped early (`| head`) is not an error.
+        if writeln!(stdout, "{line}").is_err() {
+            break;
+        }
     }
     Ok(0)
 }
@@ -162,40 +181,65 @@ pub fn list(points: &[ProbePoint], with_vars: bool, kernel_release: &str) -> Res
             out.extend(lines);
             continue;
         }
-        let Some((pat, suffixes)) = kernel_function_parts(p) else {
+        let Some((module, pat, suffixes)) = function_parts(p) else {
             // Families without a pattern to expand list as written.
             out.insert(pp_string(&p.components));
             continue;
         };
-        let ix = debuginfo::kernel_index(kernel_release, false)?;
         let fp = FunctionPattern::parse(&pat)?;
         let inst = instances(&suffixes)?;
         let suffix: String = suffixes.iter().map(|s| format!(".{s}")).collect();
-        let dwarf = if with_vars { Some(debuginfo::types::Dwarf::load(&ix)?) } else { None };
-        for f in fp.matches(&ix).into_iter().filter(|f| wanted(f, inst)) {
-            let mut line = format!("{}{suffix}", function_pp(f));
-            if let Some(d) = &dwarf {
-                // Parameters only, as SystemTap's -L shows at a function's entry.
-                for v in d.variables(f)?.into_iter().filter(|v| v.is_param) {
-                    line.push_str(&format!(" ${}:{}", v.name, v.type_name));
-                }
-                if inst == Instances::Return {
-                    if let Some(t) = d.return_type(f)? {
-                        line.push_str(&format!(" $return:{t}"));
-                    }
-                }
-            }
-            out.insert(line);
+        let modules = match &module {
+            None => vec![None],
+            Some(c) => debuginfo::resolve::matching_modules(c, kernel_release).map_err(anyhow::Error::msg)?.0.into_iter().map(Some).collect(),
+        };
+        for m in modules {
+            let ix = debuginfo::index_for(kernel_release, m.as_deref())?;
+            list_functions(&ix, m.as_deref(), &fp, inst, &suffix, with_vars, &mut out)?;
         }
     }
     Ok(out.into_iter().collect())
+}
+
+/// The functions of one DWARF index (the kernel's, or module `module`'s) that `fp` matches,
+/// as `-l` / `-L` print them, into `out`.
+fn list_functions(
+    ix: &Index,
+    module: Option<&str>,
+    fp: &FunctionPattern,
+    inst: Instances,
+    suffix: &str,
+    with_vars: bool,
+    out: &mut BTreeSet<String>,
+) -> Result<()> {
+    let dwarf = if with_vars { Some(debuginfo::types::Dwarf::load(ix)?) } else { None };
+    for f in fp.matches(ix).into_iter().filter(|f| wanted(f, inst)) {
+        let mut line = match module {
+            None => format!("{}{suffix}", function_pp(f)),
+            Some(m) => format!("module(\"{m}\").function(\"{}@{}:{}\"){suffix}", f.name, f.file, f.line),
+        };
+        if let Some(d) = &dwarf {
+            // Parameters only, as SystemTap's -L shows at a function's entry.
+            for v in d.variables(f)?.into_iter().filter(|v| v.is_param) {
+                line.push_str(&format!(" ${}:{}", v.name, v.type_name));
+            }
+            if inst == Instances::Return {
+                if let Some(t) = d.return_type(f)? {
+                    line.push_str(&format!(" $return:{t}"));
+                }
+            }
+        }
+        out.insert(line);
+    }
+    Ok(())
 }
 
 /// `kernel.statement(...)` points: one line per statement (`-L`: with the variables in
 /// scope at its address). None: not a statement point.
 fn statement_listing(p: &ProbePoint, with_vars: bool, release: &str) -> Result<Option<Vec<String>>> {
     let c = &p.components;
-    if c.len() < 2 || !matches!(c[0].name.as_str(), "kernel" | "kprobe") || c[0].arg.is_some() || c[1].name != "statement" {
+    let family = matches!(c.first(), Some(f) if (matches!(f.name.as_str(), "kernel" | "kprobe") && f.arg.is_none()) || (f.name == "module" && f.arg.is_some()));
+    if c.len() < 2 || !family || c[1].name != "statement" {
         return Ok(None);
     }
     let points = match crate::debuginfo::resolve::resolve(c, release) {

@@ -19,6 +19,70 @@ use std::collections::HashMap;
 /// Where the synthetic layout of a relocatable file starts.
 const BASE: u64 = 0x1000_0000;
 
+/// The synthetic address of each code section of an ET_REL file, one after another.
+fn layout(obj: &object::File) -> HashMap<SectionIndex, u64> {
+    let mut bases = HashMap::new();
+    let mut next = BASE;
+    for s in obj.sections() {
+        if matches!(s.kind(), object::SectionKind::Text) {
+            let align = s.align().max(16);
+            next = next.div_ceil(align) * align;
+            bases.insert(s.index(), next);
+            next += s.size().max(1);
+        }
+    }
+    bases
+}
+
+/// A function symbol's extent in the DWARF's address space.
+#[derive(Debug, Clone)]
+pub struct TextSymbol {
+    pub name: String,
+    pub start: u64,
+    pub size: u64,
+    /// No other function symbol of the file has this name.
+    pub unique: bool,
+}
+
+/// The function symbols of an ELF file (a module's in the synthetic layout), sorted by
+/// address: which symbol holds an address, when code of one function lies in two
+/// sections (`.text` and `.text.unlikely`) that a module's loader places apart.
+pub fn text_symbols(data: &[u8]) -> Result<Vec<TextSymbol>> {
+    let obj = object::File::parse(data)?;
+    let bases = (obj.kind() == object::ObjectKind::Relocatable).then(|| layout(&obj));
+    let mut out = Vec::new();
+    let mut count: HashMap<String, u32> = HashMap::new();
+    for s in obj.symbols() {
+        let Ok(name) = s.name() else { continue };
+        if s.kind() != object::SymbolKind::Text || name.is_empty() {
+            continue;
+        }
+        let start = match (&bases, s.section_index()) {
+            (Some(b), Some(i)) => match b.get(&i) {
+                Some(base) => base.wrapping_add(s.address()),
+                None => continue,
+            },
+            _ => s.address(),
+        };
+        *count.entry(name.to_string()).or_default() += 1;
+        out.push(TextSymbol { name: name.to_string(), start, size: s.size(), unique: false });
+    }
+    for t in &mut out {
+        t.unique = count[&t.name] == 1;
+    }
+    out.sort_by_key(|t| t.start);
+    Ok(out)
+}
+
+/// The symbol whose extent holds `addr`, from [`text_symbols`]; of aliases, one whose
+/// name is unique.
+pub fn symbol_holding(syms: &[TextSymbol], addr: u64) -> Option<&TextSymbol> {
+    let i = syms.partition_point(|t| t.start <= addr);
+    // Aliases share a start, and a zero-size label may sit inside a function: look back a few.
+    let holding = || syms[..i].iter().rev().take(16).filter(|t| addr < t.start + t.size.max(1));
+    holding().find(|t| t.unique).or_else(|| holding().next())
+}
+
 /// An ELF file's sections as the DWARF reader needs them.
 pub struct Image<'a> {
     obj: object::File<'a>,
@@ -44,16 +108,7 @@ impl<'a> Image<'a> {
             }
             return Ok(Image { obj, bases: None, relocated });
         }
-        let mut bases = HashMap::new();
-        let mut next = BASE;
-        for s in obj.sections() {
-            if matches!(s.kind(), object::SectionKind::Text) {
-                let align = s.align().max(16);
-                next = next.div_ceil(align) * align;
-                bases.insert(s.index(), next);
-                next += s.size().max(1);
-            }
-        }
+        let bases = layout(&obj);
         let mut img = Image { obj, bases: Some(bases), relocated: HashMap::new() };
         let mut relocated = HashMap::new();
         for s in img.obj.sections() {
@@ -138,4 +193,29 @@ pub fn section_in<'s>(obj: &object::File<'s>, owned: &'s HashMap<String, Vec<u8>
         return v.as_slice();
     }
     obj.section_by_name(name).and_then(|s| s.data().ok()).unwrap_or(&[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{symbol_holding, TextSymbol};
+
+    fn sym(name: &str, start: u64, size: u64, unique: bool) -> TextSymbol {
+        TextSymbol { name: name.into(), start, size, unique }
+    }
+
+    #[test]
+    fn the_symbol_holding_an_address() {
+        let syms = vec![
+            sym("f", 0x100, 0x40, true),
+            sym("alias_a", 0x200, 0x10, false),
+            sym("g", 0x200, 0x10, true),
+            sym("f.cold", 0x1000, 0x20, true),
+        ];
+        assert_eq!(symbol_holding(&syms, 0x100).map(|t| t.name.as_str()), Some("f"));
+        assert_eq!(symbol_holding(&syms, 0x13f).map(|t| t.name.as_str()), Some("f"));
+        assert!(symbol_holding(&syms, 0x140).is_none());
+        assert_eq!(symbol_holding(&syms, 0x208).map(|t| t.name.as_str()), Some("g"));
+        assert_eq!(symbol_holding(&syms, 0x1010).map(|t| t.name.as_str()), Some("f.cold"));
+        assert!(symbol_holding(&syms, 0x50).is_none());
+    }
 }

@@ -115,6 +115,7 @@ fn resolve_points(comps: &[Component], kernel_release: &str) -> Option<Result<Ve
         ["kernel", "function", ..] if comps[0].arg.is_none() => Some(kernel_function(comps, kernel_release, None)),
         ["kprobe", "module", "function", ..] if comps[0].arg.is_none() => Some(kprobe_module_function(comps)),
         ["module", "function", ..] => Some(module_function(comps, kernel_release)),
+        ["module", "statement", ..] => Some(module_statement(comps, kernel_release)),
         ["kernel" | "kprobe", "statement", ..] if comps[0].arg.is_none() => Some(statement(comps, kernel_release)),
         _ => None,
     }
@@ -159,10 +160,10 @@ fn kprobe_module_function(comps: &[Component]) -> Result<Vec<(KprobePoint, Strin
     Ok(vec![(kp, pp_string(comps))])
 }
 
-/// `module("PATTERN").function("PATTERN")`: every module of `release` with debuginfo whose
-/// name matches, then as `kernel.function` within each.
-fn module_function(comps: &[Component], release: &str) -> Result<Vec<(KprobePoint, String)>, String> {
-    let mpat = str_arg(&comps[0])?;
+/// The modules `module("PATTERN")` names: every module of `release` with debuginfo whose
+/// name matches a wildcard, or the one named; and whether it was a wildcard.
+pub fn matching_modules(comp: &Component, release: &str) -> Result<(Vec<String>, bool), String> {
+    let mpat = str_arg(comp)?;
     let mwild = mpat.contains(['*', '?', '[']);
     let modules: Vec<String> = if mwild {
         super::module_debug_files(release)
@@ -178,6 +179,13 @@ fn module_function(comps: &[Component], release: &str) -> Result<Vec<(KprobePoin
             "no module of {release} with debuginfo matches \"{mpat}\" (looked in /usr/lib/debug/lib/modules/{release}/)"
         ));
     }
+    Ok((modules, mwild))
+}
+
+/// `module("PATTERN").function("PATTERN")`: every module [`matching_modules`], then as
+/// `kernel.function` within each.
+fn module_function(comps: &[Component], release: &str) -> Result<Vec<(KprobePoint, String)>, String> {
+    let (modules, mwild) = matching_modules(&comps[0], release)?;
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for m in &modules {
@@ -291,6 +299,35 @@ fn kernel_function(comps: &[Component], release: &str, module: Option<&str>) -> 
     Ok(out)
 }
 
+/// `module("PATTERN").statement("FUNC@FILE:LINE")` (and `:*`, ranges, `+N`): as
+/// `kernel.statement` within each matching module. Addresses are refused: a module's
+/// link-time addresses mean nothing until it is loaded.
+fn module_statement(comps: &[Component], release: &str) -> Result<Vec<(KprobePoint, String)>, String> {
+    if let Some(c) = comps.get(2) {
+        return Err(format!("module(...).statement: unknown suffix '.{}'", pp_string(std::slice::from_ref(c))));
+    }
+    if !matches!(comps[1].arg, Some(Literal::Str(_))) {
+        return Err("module(...).statement takes \"FUNC@FILE:LINE\" (addresses inside a module: kprobe.module(\"M\").function(\"SYM\") or kernel.statement(ADDR).absolute)".into());
+    }
+    let pat = str_arg(&comps[1])?;
+    let (modules, mwild) = matching_modules(&comps[0], release)?;
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for m in &modules {
+        match super::statement::kernel_statement(&pat, release, Some(m)) {
+            Ok(v) => out.extend(v.into_iter().map(|(mut k, pp)| {
+                k.optional |= mwild;
+                (k, pp)
+            })),
+            Err(e) => errors.push(e),
+        }
+    }
+    if out.is_empty() {
+        return Err(errors.into_iter().next().unwrap_or_default());
+    }
+    Ok(out)
+}
+
 /// `kernel.statement(...)`, `kprobe.statement(ADDRESS).absolute` (debuginfo/statement.rs).
 fn statement(comps: &[Component], release: &str) -> Result<Vec<(KprobePoint, String)>, String> {
     let family = comps[0].name.as_str();
@@ -306,7 +343,7 @@ fn statement(comps: &[Component], release: &str) -> Result<Vec<(KprobePoint, Str
             "kprobe.statement(0x{:x}) needs .absolute\n  = help: kprobe.statement(ADDRESS).absolute takes a run-time address (guru mode); kernel.statement(ADDRESS) a link-time one",
             *n as u64
         )),
-        (Some(Literal::Str(_)), "kernel") if !absolute => super::statement::kernel_statement(&str_arg(&comps[1])?, release),
+        (Some(Literal::Str(_)), "kernel") if !absolute => super::statement::kernel_statement(&str_arg(&comps[1])?, release, None),
         _ => Err(format!(
             "{family}.statement takes {}",
             if family == "kernel" { "\"FUNC@FILE:LINE\" or an address: kernel.statement(0x...)" } else { "an address: kprobe.statement(0x...).absolute" }

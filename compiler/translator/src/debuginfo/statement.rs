@@ -89,19 +89,24 @@ pub struct Statement<'a> {
 }
 
 impl Statement<'_> {
-    /// `kernel.statement("__tcp_ack_snd_check@net/ipv4/tcp_input.c:5541")`
-    pub fn pp(&self) -> String {
-        format!("kernel.statement(\"{}@{}:{}\")", self.function.name, self.function.file, self.line)
+    /// `kernel.statement("__tcp_ack_snd_check@net/ipv4/tcp_input.c:5541")`, or within a
+    /// module `module("usbcore").statement("usb_control_msg@drivers/usb/core/message.c:150")`.
+    pub fn pp(&self, module: Option<&str>) -> String {
+        let at = format!("{}@{}:{}", self.function.name, self.function.file, self.line);
+        match module {
+            None => format!("kernel.statement(\"{at}\")"),
+            Some(m) => format!("module(\"{m}\").statement(\"{at}\")"),
+        }
     }
 
-    pub fn site(&self, release: &str) -> Site {
+    pub fn site(&self, release: &str, module: Option<&str>) -> Site {
         Site {
             release: release.to_string(),
             function: self.function.name.clone(),
             addr: self.addr,
             die: self.entry.die,
             cu: self.entry.cu,
-            module: None,
+            module: module.map(str::to_string),
             tracepoint: false,
         }
     }
@@ -197,19 +202,38 @@ pub fn statements<'a>(ix: &'a Index, pat: &StatementPattern) -> Result<Vec<State
     Ok(out)
 }
 
-/// `kernel.statement(PATTERN)`: its kprobes and their `pp()`s.
-pub fn kernel_statement(pat: &str, release: &str) -> Result<Vec<(KprobePoint, String)>, String> {
+/// `kernel.statement(PATTERN)` (module None) or `module("M").statement(PATTERN)`: its
+/// kprobes and their `pp()`s. A module's statement is `M:symbol+offset`, which kallsyms
+/// resolves within that module; a static function whose symbol the module has twice
+/// cannot be named that way and is left out (an error if nothing else matched).
+pub fn kernel_statement(pat: &str, release: &str, module: Option<&str>) -> Result<Vec<(KprobePoint, String)>, String> {
     let sp = StatementPattern::parse(pat)?;
-    let ix = super::kernel_index(release, false).map_err(|e| format!("{e:#}"))?;
+    let ix = super::index_for(release, module).map_err(|e| format!("{e:#}"))?;
     let wild = sp.wild();
-    Ok(statements(&ix, &sp)?
-        .into_iter()
-        .map(|s| {
-            let (symbol, offset) = lines::kprobe_anchor(&ix, s.entry, s.addr);
-            let kp = KprobePoint { symbol, offset, ret: false, maxactive: 0, optional: wild, site: Some(s.site(release)) };
-            (kp, s.pp())
-        })
-        .collect())
+    let mut ambiguous = None;
+    let mut out = Vec::new();
+    // A module's sections are placed apart at load: a line in the function's cold part
+    // (`.text.unlikely`) is anchored on the symbol holding it (`f.cold`), not on `f`.
+    let syms = match module {
+        Some(_) => super::reloc::text_symbols(ix.data().map_err(|e| format!("{e:#}"))?).map_err(|e| format!("{e:#}"))?,
+        None => Vec::new(),
+    };
+    for s in statements(&ix, &sp)? {
+        let (symbol, offset) = match (module, super::reloc::symbol_holding(&syms, s.addr)) {
+            (None, _) => lines::kprobe_anchor(&ix, s.entry, s.addr),
+            (Some(m), Some(t)) if t.unique => (format!("{m}:{}", t.name), s.addr - t.start),
+            (Some(_), _) => {
+                ambiguous.get_or_insert(s.function.name.clone());
+                continue;
+            }
+        };
+        let kp = KprobePoint { symbol, offset, ret: false, maxactive: 0, optional: wild, site: Some(s.site(release, module)) };
+        out.push((kp, s.pp(module)));
+    }
+    match ambiguous {
+        Some(f) if out.is_empty() => Err(format!("cannot probe {f}: a static function whose symbol the module has twice (not probed yet)")),
+        _ => Ok(out),
+    }
 }
 
 /// `kernel.statement(ADDRESS)`: a link-time address inside a function, probed as that

@@ -396,7 +396,7 @@ fn builtin(comps: &[Component]) -> Result<PointKind, String> {
         ["never"] => Ok(PointKind::Never),
         ["timer", unit, rest @ ..] => timer(unit, &comps[1], rest, comps.get(2)),
         _ => Err(format!(
-            "probe point '{}' is not supported by this rstap yet (supported: begin, end, error, never, oneshot, timer.*, kernel.function, kernel.statement, kernel.trace, kernel.data, module, kprobe.function, kprobe.module, kprobe.statement, process)",
+            "probe point '{}' is not supported by this rstap yet (supported: begin, end, error, never, oneshot, timer.*, kernel.function, kernel.statement, kernel.trace, kernel.data, module(...).function, module(...).statement, kprobe.function, kprobe.module, kprobe.statement, process)",
             pp_string(comps)
         )),
     }
