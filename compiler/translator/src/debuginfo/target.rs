@@ -165,6 +165,9 @@ pub struct AllVars {
 pub struct Func<'a> {
     /// The kernel release, to open other units (types defined elsewhere).
     release: String,
+    /// The module whose DWARF this is (None: the vmlinux): its own units define a type
+    /// first, then the kernel's.
+    module: Option<String>,
     dw: super::types::Dwarf<'a>,
     unit: Unit<'a>,
     die: UnitOffset,
@@ -189,14 +192,34 @@ pub fn with_func<T>(site: &Site, f: impl FnOnce(&Func) -> Result<T, Error>) -> R
 }
 
 /// Opens the unit that defines type `name` (typeindex.rs) and calls `f` with it and the
-/// type's DIE: `@cast`'s types, and structs only declared where they are used.
-pub fn with_type<T>(release: &str, name: &str, f: impl FnOnce(&Func, UnitOffset) -> Result<T, Error>) -> Result<T, Error> {
-    let types = super::typeindex::kernel_types(release).map_err(|e| Error::Other(format!("{e:#}")))?;
-    let def = types
-        .lookup(name)
-        .ok_or_else(|| Error::Other(format!("type '{name}' is not defined in the kernel's debuginfo")))?;
-    let ix = super::kernel_index(release, false).map_err(|e| Error::Other(format!("{e:#}")))?;
-    let func = Func::open_unit(&ix, release, def.cu, def.die, 0, false)
+/// type's DIE: `@cast`'s types, and structs only declared where they are used. The
+/// debuginfo searched is each of `modules` in turn (None: the vmlinux).
+pub fn with_type<T>(
+    release: &str,
+    modules: &[Option<&str>],
+    name: &str,
+    f: impl FnOnce(&Func, UnitOffset) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let mut found = None;
+    for &m in modules {
+        let types = super::typeindex::types_for(release, m).map_err(|e| Error::Other(format!("{e:#}")))?;
+        if let Some(def) = types.lookup(name) {
+            found = Some((m, def));
+            break;
+        }
+    }
+    let Some((m, def)) = found else {
+        let whose: Vec<String> = modules
+            .iter()
+            .map(|m| match m {
+                None => "the kernel's".to_string(),
+                Some(m) => format!("module {m}'s"),
+            })
+            .collect();
+        return Err(Error::Other(format!("type '{name}' is not defined in {} debuginfo", whose.join(" or "))));
+    };
+    let ix = super::index_for(release, m).map_err(|e| Error::Other(format!("{e:#}")))?;
+    let func = Func::open_unit(&ix, release, m, def.cu, def.die, 0, false)
         .map_err(|e| Error::Other(format!("reading the DWARF of type '{name}': {e:#}")))?;
     let off = func.die;
     f(&func, off)
@@ -215,7 +238,7 @@ pub fn global_var(release: &str, name: &str, file: Option<&str>, req: &Request, 
         return Err(Error::Other(format!("no kernel global or static variable '{shown}' in the kernel's debuginfo")));
     };
     let ix = super::kernel_index(release, false).map_err(|e| Error::Other(format!("{e:#}")))?;
-    let func = Func::open_unit(&ix, release, def.cu, def.die, 0, false)
+    let func = Func::open_unit(&ix, release, None, def.cu, def.die, 0, false)
         .map_err(|e| Error::Other(format!("reading the DWARF of '{shown}': {e:#}")))?;
     func.global(&format!("@var(\"{shown}\")"), req, max_string)
 }
@@ -241,11 +264,19 @@ impl<'a> Func<'a> {
     }
 
     fn open(ix: &'a Index, site: &Site) -> anyhow::Result<Func<'a>> {
-        Self::open_unit(ix, &site.release, site.cu, site.die, site.addr, site.tracepoint)
+        Self::open_unit(ix, &site.release, site.module.as_deref(), site.cu, site.die, site.addr, site.tracepoint)
     }
 
     /// `die` in the unit at `cu` (a function's, or a type's for `@cast`).
-    fn open_unit(ix: &'a Index, release: &str, cu: u64, die: u64, addr: u64, tracepoint: bool) -> anyhow::Result<Func<'a>> {
+    fn open_unit(
+        ix: &'a Index,
+        release: &str,
+        module: Option<&str>,
+        cu: u64,
+        die: u64,
+        addr: u64,
+        tracepoint: bool,
+    ) -> anyhow::Result<Func<'a>> {
         let dw = super::types::Dwarf::load(ix)?;
         let header = dw.dwarf.debug_info.header_from_offset(gimli::DebugInfoOffset(cu as usize))?;
         let unit = dw.dwarf.unit(header)?;
@@ -267,7 +298,7 @@ impl<'a> Func<'a> {
                 ctx.frame_base = location::translate(x.0.slice(), unit.encoding(), &ctx).ok();
             }
         }
-        Ok(Func { release: release.to_string(), dw, unit, die, addr, ctx, tracepoint })
+        Ok(Func { release: release.to_string(), module: module.map(str::to_string), dw, unit, die, addr, ctx, tracepoint })
     }
 
     /// The variables in scope at the probe address, parameters first, with their C type
@@ -676,12 +707,20 @@ impl<'a> Func<'a> {
                             return Err(Error::Other(format!("'{name}': no definition found in the kernel's debuginfo")));
                         }
                         let w = Walk { steps, in_memory, bits, shown, from: si, hops: hops + 1 };
-                        return with_type(&self.release, &name, |other, def| {
+                        let search: Vec<Option<&str>> = match self.module.as_deref() {
+                            None => vec![None],
+                            Some(m) => vec![Some(m), None],
+                        };
+                        return with_type(&self.release, &search, &name, |other, def| {
                             other.build_from(what, base, Some(def), w, req, max_string)
                         })
                         .map_err(|e| match e {
                             Error::Other(m) if m.starts_with("type '") => Error::Other(format!(
-                                "'{name}' is only declared where {what} is compiled, and no unit of the kernel defines it"
+                                "'{name}' is only declared where {what} is compiled, and no unit of {} defines it",
+                                match self.module.as_deref() {
+                                    None => "the kernel".to_string(),
+                                    Some(m) => format!("module {m} or the kernel"),
+                                }
                             )),
                             e => e,
                         });

@@ -9,7 +9,6 @@
 
 use anyhow::{Context, Result};
 use gimli::{EndianSlice, LittleEndian};
-use object::{Object, ObjectSection};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::Write;
@@ -17,7 +16,7 @@ use std::path::PathBuf;
 
 type R<'a> = EndianSlice<'a, LittleEndian>;
 
-const FORMAT: &str = "rstap-type-index 2";
+const FORMAT: &str = "rstap-type-index 3";
 
 /// Where a type is defined: .debug_info offsets of its unit's header and of its DIE.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,7 +76,7 @@ pub fn open(ix: &super::Index, verbose: bool) -> Result<TypeIndex> {
         }
     }
     let t0 = std::time::Instant::now();
-    let (types, vars) = build(ix.data()?).with_context(|| format!("indexing the types of {}", ix.path.display()))?;
+    let (types, vars) = build(ix).with_context(|| format!("indexing the types of {}", ix.path.display()))?;
     let mut out = format!("{FORMAT}\t{}\n", ix.build_id);
     let mut names: Vec<_> = types.iter().collect();
     names.sort_by(|a, b| a.0.cmp(b.0));
@@ -140,12 +139,10 @@ fn parse(text: &str, build_id: &str) -> Option<TypeIndex> {
 
 type Built = (HashMap<String, TypeDef>, HashMap<String, Vec<VarDef>>);
 
-fn build(data: &[u8]) -> Result<Built> {
-    let obj = object::File::parse(data)?;
-    let load = |id: gimli::SectionId| -> Result<R, gimli::Error> {
-        let d = obj.section_by_name(id.name()).and_then(|s| s.data().ok()).unwrap_or(&[]);
-        Ok(EndianSlice::new(d, LittleEndian))
-    };
+fn build(ix: &super::Index) -> Result<Built> {
+    // Through the index's sections: a module's debuginfo is ET_REL, whose string and unit
+    // offsets are right only once relocated (reloc.rs).
+    let load = |id: gimli::SectionId| -> Result<R> { Ok(EndianSlice::new(ix.debug_section(id.name())?, LittleEndian)) };
     let dwarf = gimli::Dwarf::load(load)?;
     let mut headers = Vec::new();
     let mut it = dwarf.units();
@@ -222,15 +219,23 @@ fn unit_types(dwarf: &gimli::Dwarf<R>, h: gimli::UnitHeader<R>) -> Result<Found>
 
 /// The type index of `release`'s vmlinux (opened once per process).
 pub fn kernel_types(release: &str) -> Result<std::sync::Arc<TypeIndex>> {
+    types_for(release, None)
+}
+
+/// The type index of `release`'s vmlinux (module None) or of one of its modules' debuginfo
+/// (opened once per process, cached on disk per build-id like the function index).
+pub fn types_for(release: &str, module: Option<&str>) -> Result<std::sync::Arc<TypeIndex>> {
     use std::sync::{Arc, Mutex, OnceLock};
-    static OPEN: OnceLock<Mutex<HashMap<String, Arc<TypeIndex>>>> = OnceLock::new();
+    type Open = Mutex<HashMap<(String, Option<String>), Arc<TypeIndex>>>;
+    static OPEN: OnceLock<Open> = OnceLock::new();
     let map = OPEN.get_or_init(Default::default);
-    if let Some(t) = map.lock().unwrap().get(release) {
+    let key = (release.to_string(), module.map(str::to_string));
+    if let Some(t) = map.lock().unwrap().get(&key) {
         return Ok(t.clone());
     }
-    let ix = super::kernel_index(release, false)?;
+    let ix = super::index_for(release, module)?;
     let verbose = std::env::var_os("RSTAP_VERBOSE_INDEX").is_some();
     let t = Arc::new(open(&ix, verbose)?);
-    map.lock().unwrap().insert(release.to_string(), t.clone());
+    map.lock().unwrap().insert(key, t.clone());
     Ok(t)
 }

@@ -8,9 +8,10 @@
 //! `@var("NAME[@FILE]"[, "kernel"])` (a kernel global or static, typed, read at its
 //! run-time address) is resolved here the same way and kept in the same table.
 //!
-//! MODULE is "kernel" (the default) or SystemTap's header forms "kernel<linux/x.h>" and
-//! "<linux/x.h>" (the
-//! headers name where the type is declared; the kernel's DWARF is searched all the same).
+//! MODULE is "kernel" (the default), SystemTap's header forms "kernel<linux/x.h>" and
+//! "<linux/x.h>" (the headers name where the type is declared; the kernel's DWARF is
+//! searched all the same), a kernel module's name ("usbcore": its own debuginfo), or a
+//! list of these separated by ':' (searched in order).
 
 use super::points::Expanded;
 use super::symbols::SymbolTable;
@@ -36,6 +37,26 @@ fn request(path: &[PathElem], pretty: Pretty) -> Request {
 /// Whether MODULE names the kernel.
 fn kernel_module(m: &str) -> bool {
     m == "kernel" || ((m.starts_with("kernel<") || m.starts_with('<')) && m.ends_with('>'))
+}
+
+/// The debuginfo a cast's MODULE says to search, in order (None: the vmlinux).
+fn cast_search(m: &str) -> Result<Vec<Option<String>>, String> {
+    if kernel_module(m) {
+        return Ok(vec![None]);
+    }
+    m.split(':')
+        .map(|part| {
+            if kernel_module(part) {
+                Ok(None)
+            } else if part.contains('/') {
+                Err(format!("@cast into '{part}': types of user-space programs are not supported yet"))
+            } else if part.is_empty() || part.contains(['<', '>', '*', '?']) {
+                Err(format!("@cast into module '{part}': give \"kernel\", a module name, or a list of them separated by ':'"))
+            } else {
+                Ok(Some(crate::debuginfo::module_name(part)))
+            }
+        })
+        .collect()
 }
 
 fn casts_in(b: &Block, out: &mut Vec<Expr>) {
@@ -102,18 +123,18 @@ pub fn resolve(
             continue;
         }
         let ExprKind::Cast { ty, module, path, pretty, .. } = &e.kind else { continue };
-        if let Some(m) = module {
-            if !kernel_module(m) {
-                diags.push(
-                    Diagnostic::error(format!("@cast into module '{m}': only the kernel's types are supported"))
-                        .with_span(e.span)
-                        .with_help("use \"kernel\" or a header list such as \"kernel<linux/sched.h>\" or \"<linux/sched.h>\""),
-                );
+        let search = match cast_search(module.as_deref().unwrap_or("kernel")) {
+            Ok(s) => s,
+            Err(m) => {
+                diags.push(Diagnostic::error(m).with_span(e.span).with_help(
+                    "use \"kernel\", a module name (\"usbcore\"), a list (\"usbcore:kernel\"), or a header list such as \"kernel<linux/sched.h>\"",
+                ));
                 continue;
             }
-        }
+        };
+        let search: Vec<Option<&str>> = search.iter().map(|m| m.as_deref()).collect();
         let req = request(path, *pretty);
-        let r = dt::with_type(release, ty, |f, off| f.cast(off, OPERAND, &req, max_string));
+        let r = dt::with_type(release, &search, ty, |f, off| f.cast(off, OPERAND, &req, max_string));
         match r {
             Ok(acc) => {
                 out.casts.insert(e.span, acc);
