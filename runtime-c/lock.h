@@ -61,6 +61,14 @@ static inline bool rt_locks_take(const struct rt_lock_req *req, unsigned int n)
 				break;
 			if (tries >= MAXTRYLOCK)
 				goto fail;
+			/*
+			 * PAUSE first: a spin-wait hint to the CPU, and under
+			 * QEMU's TCG (one host thread running the vCPUs in
+			 * turn) what hands the host thread to the other vCPUs,
+			 * one of which holds the lock: without it every try of
+			 * this vCPU's turn fails and the hit is skipped.
+			 */
+			cpu_relax();
 			ndelay(TRYLOCKDELAY);
 		}
 	}
