@@ -16,22 +16,24 @@ struct rt_printbuf {
 };
 
 struct rt_context {
+	/* What every hit reads or sets first, together (few cache lines). */
 	local_t busy;			/* 1 while a probe runs on this CPU: only
 					 * this CPU touches it, so no LOCK prefix */
 	const struct rt_probe *probe;	/* the probe being run */
 	const char *last_error;		/* set: the hit is failing */
 	const char *last_loc;		/* "identifier 'x' at file:l:c" */
-	char error_buf[128];		/* formatted error messages */
 	unsigned long actions;		/* statements run in this hit */
 	unsigned long max_actions;
 	unsigned int nesting;		/* script function depth */
 	struct pt_regs *regs;		/* kernel registers at a kprobe hit, else NULL */
-	struct rt_printbuf out;
-	void *frames;			/* struct rt_frames, generated */
 	unsigned long probe_addr;	/* the probed kernel address, or 0 */
 	const u64 *tp_args;		/* a tracepoint hit's arguments, else NULL */
 	void *kret_data;		/* a return instance's @entry values, or NULL */
+	void *frames;			/* struct rt_frames, generated */
 	struct rt_kstack kstack;	/* unwound from regs on demand (stack.h) */
+	/* Then the large buffers. */
+	struct rt_printbuf out;
+	char error_buf[128];		/* formatted error messages */
 	char ksym_buf[KSYM_SYMBOL_LEN];	/* sprint_symbol()'s text (symbols.h) */
 };
 

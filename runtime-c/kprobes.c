@@ -10,24 +10,6 @@
 
 #if defined(CONFIG_KPROBES) && defined(CONFIG_KRETPROBES)
 
-static int rt_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	struct rt_kprobe *k = container_of(kp, struct rt_kprobe, u.kp);
-	unsigned long ip = instruction_pointer(regs);
-
-	/*
-	 * On x86 ip is past the breakpoint here (int3, and ftrace-based
-	 * kprobes imitate it). During the handler it is the probed address,
-	 * as if the instruction had not been reached: what addr() shows and
-	 * where the unwinder must start (an ip inside a half-executed push
-	 * would find the wrong frame).
-	 */
-	instruction_pointer_set(regs, (unsigned long)kp->addr);
-	rt_probe_run_at(k->probe, RT_PHASE_RUN, regs, (unsigned long)kp->addr);
-	instruction_pointer_set(regs, ip);
-	return 0;
-}
-
 /* The rt_kprobe of a return instance; NULL once it is being unregistered. */
 static struct rt_kprobe *rt_kretprobe_of(struct kretprobe_instance *ri)
 {
@@ -69,7 +51,7 @@ static int rt_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 		return 1;
 	addr = (unsigned long)k->u.rp.kp.addr;
 	memset(ri->data, 0, k->data_size);
-	/* As in rt_kprobe_pre: the probed address while the handler runs. */
+	/* As in RT_KPROBE_PRE: the probed address while the handler runs. */
 	instruction_pointer_set(regs, addr);
 	ok = rt_probe_run_data(k->entry, RT_PHASE_RUN, regs, addr, ri->data);
 	instruction_pointer_set(regs, ip);
@@ -131,7 +113,7 @@ int rt_kprobes_arm(struct rt_kprobe *ks, size_t n)
 			} else {
 				k->u.kp.addr = (kprobe_opcode_t *)k->addr;
 			}
-			k->u.kp.pre_handler = rt_kprobe_pre;
+			k->u.kp.pre_handler = k->pre;
 			rc = register_kprobe(&k->u.kp);
 		}
 		if (rc) {

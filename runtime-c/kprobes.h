@@ -13,6 +13,8 @@
 
 struct rt_kprobe {
 	const struct rt_probe *probe;
+	/* An entry kprobe's pre-handler: RT_KPROBE_PRE of its probe's body. */
+	int (*pre)(struct kprobe *kp, struct pt_regs *regs);
 	/* .return with @entry: run at the function's entry (the kretprobe's
 	 * entry_handler) into the instance's data_size bytes, which the
 	 * return hit reads (CONTEXT->kret_data). NULL: no entry handler. */
@@ -30,6 +32,28 @@ struct rt_kprobe {
 		struct kretprobe rp;
 	} u;
 };
+
+/*
+ * The pre-handler of the entry kprobes of probe body BODY (after its
+ * RT_PROBE_HIT): BODY_kprobe, which runs the body inlined, without a call
+ * through a pointer. On x86 ip is past the breakpoint here (int3, and
+ * ftrace-based kprobes imitate it). During the handler it is the probed
+ * address, as if the instruction had not been reached: what addr() shows
+ * and where the unwinder must start (an ip inside a half-executed push
+ * would find the wrong frame).
+ */
+#define RT_KPROBE_PRE(body)							\
+static int body##_kprobe(struct kprobe *kp, struct pt_regs *regs)		\
+{										\
+	struct rt_kprobe *k = container_of(kp, struct rt_kprobe, u.kp);	\
+	unsigned long ip = instruction_pointer(regs);				\
+										\
+	instruction_pointer_set(regs, (unsigned long)kp->addr);			\
+	body##_run(k->probe, RT_PHASE_RUN, regs, (unsigned long)kp->addr,	\
+		   NULL, NULL);							\
+	instruction_pointer_set(regs, ip);					\
+	return 0;								\
+}
 
 int rt_kprobes_arm(struct rt_kprobe *ks, size_t n);
 void rt_kprobes_disarm(struct rt_kprobe *ks, size_t n);

@@ -7,14 +7,6 @@
 
 static void rt_print_bytes(struct rt_context *c, const char *s, size_t n);
 
-void rt_print_flush(struct rt_context *c)
-{
-	if (!c->out.len)
-		return;
-	rt_transport_write(RT_REC_STDOUT, c->out.data, c->out.len);
-	c->out.len = 0;
-}
-
 static void rt_vprintf(struct rt_context *c, const char *fmt, va_list args)
 {
 	struct rt_printbuf *b = &c->out;

@@ -10,7 +10,14 @@
 
 __printf(2, 3) void rt_printf(struct rt_context *c, const char *fmt, ...);
 void rt_print_str(struct rt_context *c, const char *s);
-void rt_print_flush(struct rt_context *c);
+/* Send this hit's output as one record; inline: most hits print nothing. */
+static inline void rt_print_flush(struct rt_context *c)
+{
+	if (!c->out.len)
+		return;
+	rt_transport_write(RT_REC_STDOUT, c->out.data, c->out.len);
+	c->out.len = 0;
+}
 
 /* sprintf(): into a MAXSTRINGLEN buffer, truncating. */
 __printf(2, 3) char *rt_sprintf(char *dst, const char *fmt, ...);

@@ -11,7 +11,8 @@ static const int rt_phase_state[] = {
 	[RT_PHASE_END] = RT_STATE_STOPPING,
 };
 
-static void rt_skip(void)
+/* Cold paths, out of line: every body's hit function calls them. */
+static noinline __cold void rt_skip(void)
 {
 	if (atomic_inc_return(&rt_session.skipped) > MAXSKIPPED) {
 		static const char msg[] =
@@ -24,7 +25,7 @@ static void rt_skip(void)
 	}
 }
 
-static void rt_report_error(struct rt_context *c)
+static noinline __cold void rt_report_error(struct rt_context *c)
 {
 	char msg[256];
 	int n;
@@ -39,38 +40,18 @@ static void rt_report_error(struct rt_context *c)
 		rt_request_exit();
 }
 
-static bool rt_probe_run_hit(const struct rt_probe *p, enum rt_phase phase,
-			     struct pt_regs *regs, unsigned long addr,
-			     const u64 *tp_args, void *data);
-
-void rt_probe_run(const struct rt_probe *p, enum rt_phase phase)
-{
-	rt_probe_run_at(p, phase, NULL, 0);
-}
-
-void rt_probe_run_at(const struct rt_probe *p, enum rt_phase phase,
-		     struct pt_regs *regs, unsigned long addr)
-{
-	rt_probe_run_hit(p, phase, regs, addr, NULL, NULL);
-}
-
-void rt_probe_run_args(const struct rt_probe *p, enum rt_phase phase,
-		       struct pt_regs *regs, unsigned long addr,
-		       const u64 *tp_args)
-{
-	rt_probe_run_hit(p, phase, regs, addr, tp_args, NULL);
-}
-
-bool rt_probe_run_data(const struct rt_probe *p, enum rt_phase phase,
-		       struct pt_regs *regs, unsigned long addr, void *data)
-{
-	return rt_probe_run_hit(p, phase, regs, addr, NULL, data);
-}
-
-/* Every hit: true when the body ran to its end without an error. */
-static bool rt_probe_run_hit(const struct rt_probe *p, enum rt_phase phase,
-			     struct pt_regs *regs, unsigned long addr,
-			     const u64 *tp_args, void *data)
+/*
+ * Every hit, inlined into each body's BODY_hit (probe.h's RT_PROBE_HIT), where
+ * body, locks and nlocks are constants. Only what a hit changes is reset:
+ * last_error and last_loc are NULL and nesting is 0 between hits (an error
+ * is cleared below once reported; calls undo their nesting on every path).
+ */
+static __always_inline bool rt_probe_hit(const struct rt_probe *p, enum rt_phase phase,
+					 struct pt_regs *regs, unsigned long addr,
+					 const u64 *tp_args, void *data,
+					 void (*body)(struct rt_context *c),
+					 const struct rt_lock_req *locks,
+					 unsigned int nlocks)
 {
 	struct rt_context *c;
 	bool ok = false;
@@ -87,28 +68,28 @@ static bool rt_probe_run_hit(const struct rt_probe *p, enum rt_phase phase,
 		goto out;
 	}
 	c->probe = p;
-	c->last_error = NULL;
-	c->last_loc = NULL;
 	c->actions = 0;
 	c->max_actions = phase == RT_PHASE_RUN ? MAXACTION
 					       : MAXACTION_INTERRUPTIBLE;
-	c->nesting = 0;
 	c->regs = regs;
 	c->probe_addr = addr;
 	c->tp_args = tp_args;
 	c->kret_data = data;
 	rt_kstack_reset(&c->kstack);
-	if (!rt_locks_take(p->locks, p->nlocks)) {
+	if (!rt_locks_take(locks, nlocks)) {
 		rt_skip();
 		goto out;
 	}
-	p->body(c);
-	rt_locks_release(p->locks, p->nlocks);
+	body(c);
+	rt_locks_release(locks, nlocks);
 	rt_print_flush(c);
-	if (unlikely(c->last_error))
+	if (unlikely(c->last_error)) {
 		rt_report_error(c);
-	else
+		c->last_error = NULL;
+		c->last_loc = NULL;
+	} else {
 		ok = true;
+	}
 out:
 	local_dec(&c->busy);
 	preempt_enable();

@@ -49,6 +49,8 @@ struct HrTimer {
 #[derive(Serialize)]
 struct Kprobe {
     probe: String,
+    /// An entry kprobe's generated pre-handler (`RT_KPROBE_PRE`), `NULL` for a kretprobe.
+    pre: String,
     /// `.return` with `@entry`: the entry handler's probe and its per-instance data size.
     entry: String,
     data_size: String,
@@ -175,6 +177,17 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
             }
             probes.push_str("};\n");
         }
+        // Each body's hit function (probe.h's RT_PROBE_HIT): the body and its
+        // locks inlined into the one function a hit calls, no pointer between.
+        let locks_arg = if locks.is_empty() { "NULL".to_string() } else { locks_name.clone() };
+        let hit = |probes: &mut String, body: &str| {
+            writeln!(probes, "RT_PROBE_HIT({body}, {locks_arg}, {})\n", locks.len()).unwrap();
+        };
+        hit(&mut probes, &names::probe_body(i));
+        if let Some(e) = &entry {
+            hit(&mut probes, &e.body);
+        }
+        let mut kprobe_pre = false;
         for (j, pt) in p.points.iter().enumerate() {
             if pt.kind == PointKind::Never {
                 continue;
@@ -188,27 +201,24 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                     names::probe_body(i)
                 )
                 .unwrap();
+                hit(&mut probes, &format!("{desc}_oneshot"));
                 format!("{desc}_oneshot")
             } else {
                 names::probe_body(i)
             };
             writeln!(
                 probes,
-                "static const struct rt_probe {desc} = {{\n\t.pp = {},\n\t.body = {body},\n\t.locks = {},\n\t.nlocks = {},\n}};\n",
+                "static const struct rt_probe {desc} = {{\n\t.pp = {},\n\t.hit = {body}_hit,\n}};\n",
                 crate::format::c_string_literal(pt.pp.as_bytes()),
-                if locks.is_empty() { "NULL".to_string() } else { locks_name.clone() },
-                locks.len()
             )
             .unwrap();
             if let Some(e) = &entry {
                 // The same point and locks, run by the kretprobe's entry handler.
                 writeln!(
                     probes,
-                    "static const struct rt_probe {desc}_entry = {{\n\t.pp = {},\n\t.body = {},\n\t.locks = {},\n\t.nlocks = {},\n}};\n",
+                    "static const struct rt_probe {desc}_entry = {{\n\t.pp = {},\n\t.hit = {}_hit,\n}};\n",
                     crate::format::c_string_literal(pt.pp.as_bytes()),
                     e.body,
-                    if locks.is_empty() { "NULL".to_string() } else { locks_name.clone() },
-                    locks.len()
                 )
                 .unwrap();
             }
@@ -229,6 +239,15 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                     jiffies_timers.push(JiffiesTimer { probe: desc, period: *period as u64, randomize: *randomize as u64 })
                 }
                 PointKind::Kprobe(k) => kprobes.push(Kprobe {
+                    // An entry kprobe's pre-handler runs the body directly (kprobes.h).
+                    pre: if k.ret {
+                        "NULL".into()
+                    } else {
+                        if !std::mem::replace(&mut kprobe_pre, true) {
+                            writeln!(probes, "RT_KPROBE_PRE({body})\n").unwrap();
+                        }
+                        format!("{body}_kprobe")
+                    },
                     entry: entry.as_ref().map_or("NULL".into(), |_| format!("&{desc}_entry")),
                     data_size: entry.as_ref().map_or("0".into(), |e| format!("sizeof(struct {})", e.data)),
                     probe: desc,
