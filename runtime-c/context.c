@@ -4,7 +4,8 @@
  * Contexts are allocated once at module load: probe context never allocates.
  */
 
-static struct rt_context *rt_contexts[NR_CPUS];
+/* Per CPU: a hit finds its context with one %gs-relative load. */
+static DEFINE_PER_CPU(struct rt_context *, rt_context_ptr);
 
 int rt_contexts_alloc(size_t frames_size)
 {
@@ -15,7 +16,7 @@ int rt_contexts_alloc(size_t frames_size)
 
 		if (!c)
 			goto fail;
-		rt_contexts[cpu] = c;
+		per_cpu(rt_context_ptr, cpu) = c;
 		if (frames_size) {
 			c->frames = vzalloc(frames_size);
 			if (!c->frames)
@@ -33,19 +34,20 @@ void rt_contexts_free(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		struct rt_context *c = rt_contexts[cpu];
+		struct rt_context *c = per_cpu(rt_context_ptr, cpu);
 
 		if (!c)
 			continue;
 		vfree(c->frames);
 		vfree(c);
-		rt_contexts[cpu] = NULL;
+		per_cpu(rt_context_ptr, cpu) = NULL;
 	}
 }
 
-struct rt_context *rt_context_get(int cpu)
+/* This CPU's context; preemption must be off. */
+static __always_inline struct rt_context *rt_context_this(void)
 {
-	return rt_contexts[cpu];
+	return this_cpu_read(rt_context_ptr);
 }
 
 void rt_error(struct rt_context *c, const char *msg)

@@ -39,7 +39,6 @@ struct rt_context {
 
 int rt_contexts_alloc(size_t frames_size);
 void rt_contexts_free(void);
-struct rt_context *rt_context_get(int cpu);
 
 /* Set the error of this hit; the first error wins. */
 void rt_error(struct rt_context *c, const char *msg);

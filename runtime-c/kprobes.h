@@ -50,7 +50,7 @@ static int body##_kprobe(struct kprobe *kp, struct pt_regs *regs)		\
 										\
 	instruction_pointer_set(regs, (unsigned long)kp->addr);			\
 	body##_run(k->probe, RT_PHASE_RUN, regs, (unsigned long)kp->addr,	\
-		   NULL, NULL);							\
+		   NULL, NULL, true);	/* kprobes: preemption is off */	\
 	instruction_pointer_set(regs, ip);					\
 	return 0;								\
 }

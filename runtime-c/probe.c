@@ -42,7 +42,8 @@ static noinline __cold void rt_report_error(struct rt_context *c)
 
 /*
  * Every hit, inlined into each body's BODY_hit (probe.h's RT_PROBE_HIT), where
- * body, locks and nlocks are constants. Only what a hit changes is reset:
+ * body, locks and nlocks are constants. atomic: the caller runs with
+ * preemption off already (kprobe handlers), else the hit turns it off. Only what a hit changes is reset:
  * last_error and last_loc are NULL and nesting is 0 between hits (an error
  * is cleared below once reported; calls undo their nesting on every path).
  */
@@ -51,7 +52,7 @@ static __always_inline bool rt_probe_hit(const struct rt_probe *p, enum rt_phase
 					 const u64 *tp_args, void *data,
 					 void (*body)(struct rt_context *c),
 					 const struct rt_lock_req *locks,
-					 unsigned int nlocks)
+					 unsigned int nlocks, bool atomic)
 {
 	struct rt_context *c;
 	bool ok = false;
@@ -61,12 +62,19 @@ static __always_inline bool rt_probe_hit(const struct rt_probe *p, enum rt_phase
 	/* After exit() or a fatal error only end and error probes run. */
 	if (phase != RT_PHASE_END && atomic_read(&rt_session.exit_requested))
 		return false;
-	preempt_disable();
-	c = rt_context_get(smp_processor_id());
+	if (!atomic)
+		preempt_disable();
+	c = rt_context_this();
 	if (local_inc_return(&c->busy) != 1) {
 		rt_skip();
 		goto out;
 	}
+	if (!rt_locks_take(locks, nlocks)) {
+		rt_skip();
+		goto out;
+	}
+	/* After the locks (compiler barriers): the body's first reads of
+	 * these fold into the stores. */
 	c->probe = p;
 	c->actions = 0;
 	c->max_actions = phase == RT_PHASE_RUN ? MAXACTION
@@ -76,10 +84,6 @@ static __always_inline bool rt_probe_hit(const struct rt_probe *p, enum rt_phase
 	c->tp_args = tp_args;
 	c->kret_data = data;
 	rt_kstack_reset(&c->kstack);
-	if (!rt_locks_take(locks, nlocks)) {
-		rt_skip();
-		goto out;
-	}
 	body(c);
 	rt_locks_release(locks, nlocks);
 	rt_print_flush(c);
@@ -92,6 +96,7 @@ static __always_inline bool rt_probe_hit(const struct rt_probe *p, enum rt_phase
 	}
 out:
 	local_dec(&c->busy);
-	preempt_enable();
+	if (!atomic)
+		preempt_enable();
 	return ok;
 }

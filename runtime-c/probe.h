@@ -71,22 +71,22 @@ static inline void rt_probe_run_regs(const struct rt_probe *p, enum rt_phase pha
  * For each probe body BODY (void BODY(struct rt_context *)) with its lock
  * list (NULL, 0 when it uses no global), generated after the body:
  * BODY_hit, the rt_hit_fn of its probes, and BODY_run, the same always
- * inlined, for handlers generated per body (RT_KPROBE_PRE). rt_probe_hit()
- * is in probe.c.
+ * inlined, for handlers generated per body (RT_KPROBE_PRE; atomic: true when
+ * the handler always runs with preemption off). rt_probe_hit() is in probe.c.
  */
 #define RT_PROBE_HIT(body, locks, nlocks)					\
 static __always_inline bool body##_run(const struct rt_probe *p,		\
 		enum rt_phase phase, struct pt_regs *regs, unsigned long addr,	\
-		const u64 *tp_args, void *data)					\
+		const u64 *tp_args, void *data, bool atomic)			\
 {										\
 	return rt_probe_hit(p, phase, regs, addr, tp_args, data, body,		\
-			    locks, nlocks);					\
+			    locks, nlocks, atomic);				\
 }										\
 static bool __maybe_unused body##_hit(const struct rt_probe *p,		\
 		enum rt_phase phase, struct pt_regs *regs, unsigned long addr,	\
 		const u64 *tp_args, void *data)					\
 {										\
-	return body##_run(p, phase, regs, addr, tp_args, data);			\
+	return body##_run(p, phase, regs, addr, tp_args, data, false);		\
 }
 
 #endif /* RSTAP_PROBE_H */
