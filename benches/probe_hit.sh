@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The cost of one probe hit, measured side by side in one VM boot (a
-# benchmark, not a test): N getppid() calls on one CPU, timed with no probe
-# (the base), then with a probe on __do_sys_getppid (getppid's entry) whose handler counts
-# the hit:
+# benchmark, not a test): N getppid() calls on one CPU, timed against as
+# many getpid() calls in interleaved chunks, the fastest chunk of each
+# (probe_hit/getppid_loop.c: the shared host's noise only adds time), with
+# no probe (the base), then with a probe on __do_sys_getppid (getppid's
+# entry) whose handler counts the hit:
 #  - bare:   a bare kprobe module (probe_hit/bare_kprobe.c), the limit;
 #  - rstap kernel.function / kprobe.function: `global n; ... { n++ }`;
 #  - bpftrace kprobe: `@n = count()` (when bpftrace is installed).
