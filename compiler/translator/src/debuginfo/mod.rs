@@ -8,6 +8,7 @@ pub mod lines;
 pub mod location;
 pub mod prep;
 pub mod reloc;
+pub mod reserved;
 pub mod resolve;
 pub mod statement;
 pub mod symtab;

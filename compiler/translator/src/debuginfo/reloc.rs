@@ -144,6 +144,24 @@ impl<'a> Image<'a> {
         Ok(img)
     }
 
+    /// The file's layout only (no debug section relocated or inflated): for reading its
+    /// code and symbols in the DWARF's address space.
+    pub fn parse_layout(data: &'a [u8]) -> Result<Image<'a>> {
+        let obj = object::File::parse(data)?;
+        let bases = (obj.kind() == object::ObjectKind::Relocatable).then(|| layout(&obj));
+        Ok(Image { obj, bases, relocated: HashMap::new() })
+    }
+
+    /// `n` bytes of code at `addr` (in the DWARF's address space), if a code section holds them.
+    pub fn code_bytes(&self, addr: u64, n: usize) -> Option<&'a [u8]> {
+        let sec = self.obj.sections().find(|s| {
+            let a = self.section_address(s);
+            s.kind() == object::SectionKind::Text && a <= addr && addr + n as u64 <= a + s.size()
+        })?;
+        let at = (addr - self.section_address(&sec)) as usize;
+        sec.data().ok()?.get(at..at + n)
+    }
+
     pub fn object(&self) -> &object::File<'a> {
         &self.obj
     }

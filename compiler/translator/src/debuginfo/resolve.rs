@@ -85,6 +85,12 @@ fn suffixes_exported(comps: &[Component], family: &str) -> Result<(bool, i64, In
 // noinstr/entry/init sections), counted as resolution goes to make one warning.
 thread_local! {
     static SKIPPED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    static RESERVED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// A statement a pattern matched was left out: its address is reserved code (reserved.rs).
+pub fn note_reserved() {
+    RESERVED.with(|c| c.set(c.get() + 1));
 }
 
 /// The kprobes of one point, each with its `pp()`, and warnings to show if it resolves.
@@ -93,10 +99,20 @@ pub type Resolved = (Vec<(KprobePoint, String)>, Vec<String>);
 /// None: not a kernel probe family. Else the kprobes of this point, each with its `pp()`.
 pub fn resolve(comps: &[Component], kernel_release: &str) -> Option<Result<Resolved, String>> {
     SKIPPED.with(|c| c.set(0));
+    RESERVED.with(|c| c.set(0));
     let r = resolve_points(comps, kernel_release)?;
     let skipped = SKIPPED.with(|c| c.get());
+    let reserved = RESERVED.with(|c| c.get());
     Some(r.map(|v| {
         let mut warnings = Vec::new();
+        if reserved > 0 && !v.is_empty() {
+            warnings.push(format!(
+                "{}: {reserved} line{} skipped: {} at a jump label, static call, alternative or BUG() site, where the kernel refuses kprobes",
+                pp_string(comps),
+                if reserved == 1 { "" } else { "s" },
+                if reserved == 1 { "its code starts" } else { "their code starts" }
+            ));
+        }
         if skipped > 0 && !v.is_empty() {
             warnings.push(format!(
                 "{}: {skipped} matching function{} skipped: the kernel does not allow kprobes there (kprobes' blocklist, noinstr, entry or init code)",

@@ -142,6 +142,7 @@ pub fn statements<'a>(ix: &'a Index, pat: &StatementPattern) -> Result<Vec<State
         }
         return Err(msg);
     }
+    let reserved = super::reserved::reserved(ix).map_err(|e| format!("{e:#}"))?;
     let mut out = Vec::new();
     // For the "no code at that line" hint: the nearest lines with code on either side.
     let mut near: (Option<u32>, Option<u32>) = (None, None);
@@ -177,6 +178,17 @@ pub fn statements<'a>(ix: &'a Index, pat: &StatementPattern) -> Result<Vec<State
             };
             // Lines sharing an address get a probe each (SystemTap's `pp()` names the line).
             for (line, addr) in wanted {
+                if reserved.contains(addr) {
+                    // The kernel would refuse it: one warning for a pattern, an error for a line.
+                    if matches!(pat.lines, Lines::One(_) | Lines::After(_)) && !pat.wild() {
+                        return Err(format!(
+                            "cannot probe line {line} of {}: its code starts at a jump label, static call, alternative or BUG() site (0x{addr:x}), where the kernel refuses kprobes\n  = help: probe a neighbouring line",
+                            f.name
+                        ));
+                    }
+                    super::resolve::note_reserved();
+                    continue;
+                }
                 out.push(Statement { function: f, entry: e, line, addr });
             }
         }
