@@ -25,7 +25,7 @@ struct rt_context {
 	unsigned long actions;		/* statements run in this hit */
 	unsigned long max_actions;
 	unsigned int nesting;		/* script function depth */
-	struct pt_regs *regs;		/* kernel registers at a kprobe hit, else NULL */
+	struct pt_regs *regs;		/* registers at a kprobe hit (kernel's) or a uprobe hit (user's), else NULL */
 	unsigned long probe_addr;	/* the probed kernel address, or 0 */
 	const u64 *tp_args;		/* a tracepoint hit's arguments, else NULL */
 	void *kret_data;		/* a return instance's @entry values, or NULL */

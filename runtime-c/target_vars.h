@@ -3,8 +3,11 @@
  * target_vars.h - what the C of target variables ($var, $var->m, $var$, $$parms)
  * calls at run time. The translator computes every location, offset and size from
  * DWARF; here are only the non-faulting reads and the string building of pretty
- * printing. A read that faults sets the hit's error ("kernel read fault at 0x...");
- * pretty printing never fails: what cannot be read shows as "?".
+ * printing. A read that faults sets the hit's error ("kernel read fault at 0x...",
+ * in a uprobe hit "user read fault at 0x..."); pretty printing never fails: what
+ * cannot be read shows as "?". An address below TASK_SIZE_MAX is the current
+ * task's user memory (a user probe's variables, or a __user pointer), read with
+ * copy_from_user_nofault (tapset_helpers.h); any other is kernel memory.
  */
 #ifndef RSTAP_TARGET_VARS_H
 #define RSTAP_TARGET_VARS_H
@@ -16,6 +19,14 @@
 #define RT_TV_HEX 1	/* 0x... */
 #define RT_TV_CHAR 2	/* 'c' when printable, else decimal */
 
+/* Copy n bytes at addr, user or kernel memory by the address; false on a fault. */
+static inline bool rt_tv_copy(void *dst, u64 addr, size_t n)
+{
+	if (addr < TASK_SIZE_MAX)
+		return rt_uread_ok(dst, (unsigned long)addr, n);
+	return rt_kread_ok(dst, (unsigned long)addr, n);
+}
+
 /* Copy size (1..8) bytes at addr without faulting; false on a fault. */
 static inline bool rt_tv_read_ok(u64 *v, u64 addr, unsigned int size, int sign)
 {
@@ -23,7 +34,7 @@ static inline bool rt_tv_read_ok(u64 *v, u64 addr, unsigned int size, int sign)
 
 	if (size == 0 || size > 8)
 		return false;
-	if (copy_from_kernel_nofault(&q, (const void *)(unsigned long)addr, size))
+	if (!rt_tv_copy(&q, addr, size))
 		return false;
 	if (sign && size < 8)
 		q = (u64)(((s64)(q << (64 - 8 * size))) >> (64 - 8 * size));
@@ -42,7 +53,9 @@ static inline u64 rt_tv_read(struct rt_context *c, u64 addr, unsigned int size, 
 	if (unlikely(c->last_error))
 		return 0;
 	if (!rt_tv_read_ok(&v, addr, size, sign))
-		rt_errorf(c, "kernel read fault at 0x%llx", (unsigned long long)addr);
+		rt_errorf(c, "%s read fault at 0x%llx",
+			  c->regs && user_mode(c->regs) ? "user" : "kernel",
+			  (unsigned long long)addr);
 	return v;
 }
 
@@ -152,7 +165,7 @@ static inline void rt_tv_put_num(char *buf, u64 addr, unsigned int size, int sig
 	rt_tv_put_value(buf, v, size, sign, fmt);
 }
 
-/* Append the NUL-terminated kernel string at addr quoted, or its address when unreadable. */
+/* Append the NUL-terminated string at addr quoted, or its address when unreadable. */
 static inline void rt_tv_put_string(char *buf, u64 addr)
 {
 	char *tmp = this_cpu_ptr(&rt_scratch)->buf;
@@ -161,7 +174,7 @@ static inline void rt_tv_put_string(char *buf, u64 addr)
 		rt_tv_puts(buf, "0x0");
 		return;
 	}
-	if (rt_read_string(tmp, addr, MAXSTRINGLEN, false) < 0) {
+	if (rt_read_string(tmp, addr, MAXSTRINGLEN, addr < TASK_SIZE_MAX) < 0) {
 		rt_tv_printf(buf, "0x%llx", (unsigned long long)addr);
 		return;
 	}
@@ -191,7 +204,7 @@ static inline void rt_tv_put_chars(char *buf, u64 addr, u64 len)
 	char *tmp = this_cpu_ptr(&rt_scratch)->buf;
 	size_t n = min_t(u64, len, MAXSTRINGLEN - 1), k;
 
-	if (!rt_kread_ok(tmp, addr, n)) {
+	if (!rt_tv_copy(tmp, addr, n)) {
 		rt_tv_puts(buf, "?");
 		return;
 	}

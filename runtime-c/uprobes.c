@@ -31,22 +31,43 @@
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 
+DEFINE_PER_CPU(unsigned long, rt_ubias);
+
 #ifdef CONFIG_UPROBES
+
+/*
+ * A hit at run-time address @at of the instruction the translator knows at
+ * link-time address u->vaddr: the difference is the file's load bias.
+ */
+static void rt_uprobe_hit(struct rt_uprobe *u, struct pt_regs *regs,
+			  unsigned long at)
+{
+	if (u->pid && task_tgid_nr(current) != u->pid)
+		return;
+	/*
+	 * Preemption off from here to the hit's end, so the bias stays this
+	 * CPU's: only uprobe handlers write it, and none can run in between.
+	 */
+	preempt_disable();
+	__this_cpu_write(rt_ubias, at - (unsigned long)u->vaddr);
+	rt_probe_run_at(u->probe, RT_PHASE_RUN, regs, 0);
+	preempt_enable();
+}
 
 static int rt_uprobe_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
-	struct rt_uprobe *u = container_of(uc, struct rt_uprobe, uc);
-
-	if (u->pid && task_tgid_nr(current) != u->pid)
-		return 0;
-	rt_probe_run(u->probe, RT_PHASE_RUN);
+	/* ip is still the probed instruction's address here */
+	rt_uprobe_hit(container_of(uc, struct rt_uprobe, uc), regs,
+		      instruction_pointer(regs));
 	return 0;
 }
 
 static int rt_uretprobe_handler(struct uprobe_consumer *uc,
 				unsigned long func, struct pt_regs *regs)
 {
-	return rt_uprobe_handler(uc, regs);
+	/* func: where the probed function was entered (a uretprobe sits there) */
+	rt_uprobe_hit(container_of(uc, struct rt_uprobe, uc), regs, func);
+	return 0;
 }
 
 static bool rt_uprobe_wants(struct rt_uprobe *u, struct mm_struct *mm)

@@ -16,6 +16,7 @@ struct rt_uprobe {
 	const struct rt_probe *probe;
 	const char *path;	/* absolute path of the executable or library */
 	loff_t offset;		/* file offset of the probed instruction */
+	u64 vaddr;		/* its link-time address (for the load bias) */
 	pid_t pid;		/* process(PID): only this process; 0: all */
 	bool ret;		/* a uretprobe (.return) */
 	bool optional;		/* the kernel refusing it is a warning */
@@ -43,6 +44,14 @@ struct rt_proc_event {
 	struct inode *inode;
 	pid_t tracked[RT_PROC_TRACKED];	/* .end with a path: who runs it */
 };
+
+/*
+ * The load bias of the file of the uprobe hit running on this CPU (where it
+ * is loaded minus its link-time addresses: PIE executables, libraries; 0 for
+ * fixed executables), which DWARF addresses (DW_OP_addr) need. Set by the
+ * uprobe handler with preemption off, just before the hit.
+ */
+DECLARE_PER_CPU(unsigned long, rt_ubias);
 
 int rt_uprobes_arm(struct rt_uprobe *us, size_t n);
 void rt_uprobes_disarm(struct rt_uprobe *us, size_t n);

@@ -73,3 +73,30 @@ mod tests {
         assert_ne!(a.finish(), b.finish());
     }
 }
+
+/// The files outside the key that a module was built from: the user-space executables
+/// and libraries its uprobes are placed in (by file offset) and whose DWARF its target
+/// variables were read from. Rebuilding a program changes those offsets, so a cached
+/// module is used only while every file it lists is unchanged (path, size, inode and
+/// modification time, as recorded in `ENTRY/files` next to the module).
+const FILES: &str = "files";
+
+fn file_stamp(path: &str) -> String {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::metadata(path) {
+        Ok(m) => format!("{path}\t{}\t{}\t{}.{}", m.len(), m.ino(), m.mtime(), m.mtime_nsec()),
+        Err(_) => format!("{path}\tmissing"),
+    }
+}
+
+/// Records what `paths` are now, for [`files_unchanged`].
+pub fn record_files(entry: &Path, paths: &[String]) -> std::io::Result<()> {
+    let text: String = paths.iter().map(|p| file_stamp(p) + "\n").collect();
+    std::fs::write(entry.join(FILES), text)
+}
+
+/// Whether every file recorded for the module in `entry` is as it was when it was built.
+pub fn files_unchanged(entry: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(entry.join(FILES)) else { return true };
+    text.lines().all(|l| l.split('\t').next().is_some_and(|p| file_stamp(p) == l))
+}

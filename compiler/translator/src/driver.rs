@@ -220,7 +220,7 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
     }
     let entry = cache::module_entry(&key);
     let cached_ko = entry.join(format!("{module_name}.ko"));
-    if last_pass >= 4 && cached_ko.is_file() && !opts.keep {
+    if last_pass >= 4 && cached_ko.is_file() && !opts.keep && cache::files_unchanged(&entry) {
         report(opts, format_args!("Pass 3: using cached {}", entry.join(format!("{module_name}.c")).display()));
         report(opts, format_args!("Pass 4: using cached {}", cached_ko.display()));
         return finish(opts, &cached_ko, &module_name, last_pass);
@@ -335,6 +335,7 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
     std::fs::copy(&ko, &tmp)?;
     std::fs::rename(&tmp, &cached_ko)?;
     let _ = std::fs::write(entry.join(format!("{module_name}.c")), &c_source);
+    cache::record_files(&entry, &user_files(&program))?;
     report(opts, format_args!("Pass 4: compiled C into \"{module_name}.ko\" {}.", mark.since()));
     if opts.keep {
         eprintln!("Keeping temporary directory \"{}\"", build_dir.display());
@@ -490,6 +491,13 @@ fn cache_key(opts: &Options, source: &ScriptSource, kernel: &Kernel, tapsets: &[
     }
     h.add_str(&format!("guru={} unopt={} name={:?}", opts.guru, opts.unoptimized, opts.module_name));
     h.add_str(&kernel.identity());
+    if source.text.contains("process") {
+        // Relative process("./prog") paths and process(PID) resolve against where rstap
+        // runs; the files they name are checked again on a hit (cache::files_unchanged).
+        h.add_str(&std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default());
+        h.add_str(&crate::userspace::pid_exe_map(&source.args));
+        h.add_str(&std::env::var(crate::userspace::PID_EXE_ENV).unwrap_or_default());
+    }
     for f in tapsets {
         h.add_str(&f.display().to_string());
         h.add_bytes(&std::fs::read(f).unwrap_or_default());
@@ -498,6 +506,24 @@ fn cache_key(opts: &Options, source: &ScriptSource, kernel: &Kernel, tapsets: &[
         h.add_tree(&d);
     }
     h.finish()
+}
+
+/// The user-space files the module's probes are placed in (cache::record_files).
+fn user_files(p: &elaborate::Program) -> Vec<String> {
+    use crate::passes::elaborate::points::PointKind;
+    let mut v: Vec<String> = p
+        .probes
+        .iter()
+        .flat_map(|pr| pr.points.iter())
+        .filter_map(|pt| match &pt.kind {
+            PointKind::Uprobe(u) => Some(u.path.clone()),
+            PointKind::ProcEvent(e) => e.path.clone(),
+            _ => None,
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 /// `-u` and `-D MAXSTRINGLEN=N` (the runtime's default otherwise), for pass 2's optimisation.

@@ -155,7 +155,12 @@ pub fn list(points: &[ProbePoint], with_vars: bool, kernel_release: &str) -> Res
     for p in points {
         // User-space points: what they resolve to (userspace/).
         if let Some(r) = crate::userspace::resolve(&p.components) {
-            out.extend(r.map_err(anyhow::Error::msg)?.into_iter().map(|(_, pp)| pp));
+            for (up, pp) in r.map_err(anyhow::Error::msg)? {
+                out.insert(match (with_vars, &up) {
+                    (true, crate::userspace::UserPoint::Uprobe(u)) => user_vars(pp, u)?,
+                    _ => pp,
+                });
+            }
             continue;
         }
         // Tracepoints: `kernel.trace("SYSTEM:NAME")` and, with -L, their arguments.
@@ -232,6 +237,25 @@ fn list_functions(
         out.insert(line);
     }
     Ok(())
+}
+
+/// `-L` for a user-space function found through DWARF: its parameters (and `$return` for
+/// `.return`), as for `kernel.function`.
+fn user_vars(pp: String, u: &crate::userspace::UprobePoint) -> Result<String> {
+    let Some(site) = &u.site else { return Ok(pp) };
+    let ix = debuginfo::index_of(&site.object)?;
+    let Some(f) = ix.functions.iter().find(|f| f.entries.iter().any(|e| e.die == site.die)) else { return Ok(pp) };
+    let d = debuginfo::types::Dwarf::load(&ix)?;
+    let mut line = pp;
+    for v in d.variables(f)?.into_iter().filter(|v| v.is_param) {
+        line.push_str(&format!(" ${}:{}", v.name, v.type_name));
+    }
+    if u.ret {
+        if let Some(t) = d.return_type(f)? {
+            line.push_str(&format!(" $return:{t}"));
+        }
+    }
+    Ok(line)
 }
 
 /// `kernel.statement(...)` points: one line per statement (`-L`: with the variables in

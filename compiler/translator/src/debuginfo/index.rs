@@ -69,11 +69,22 @@ pub struct Index {
 impl Index {
     /// The index of `path`, from the cache or built now (and cached).
     pub fn open(path: &Path, verbose: bool) -> Result<Index> {
+        Self::open_as(path, verbose, false)
+    }
+
+    /// The index of a user-space file's DWARF: its source paths stay as the DWARF spells
+    /// them in full (SystemTap prints `main@/home/u/prog.c:12` for programs), not relative
+    /// to a source tree.
+    pub fn open_user(path: &Path) -> Result<Index> {
+        Self::open_as(path, false, true)
+    }
+
+    fn open_as(path: &Path, verbose: bool, user: bool) -> Result<Index> {
         let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
         // SAFETY: read-only map of a file nobody rewrites in place (packages replace files).
         let map = unsafe { memmap2::Mmap::map(&file) }.with_context(|| format!("mapping {}", path.display()))?;
         let build_id = super::elf_build_id(&map).unwrap_or_else(|| fallback_id(path));
-        let cache = cache_path(&build_id);
+        let cache = cache_path(&format!("{build_id}{}", if user { ".user" } else { "" }));
         if let Ok(text) = std::fs::read_to_string(&cache) {
             if let Some(ix) = parse_cache(&text, path, &build_id) {
                 let _ = ix.map.set(Ok(map));
@@ -84,7 +95,7 @@ impl Index {
         if verbose {
             eprintln!("Indexing the functions of {} (once per build-id)...", path.display());
         }
-        let (stext, functions) = build(&map, verbose).with_context(|| format!("reading the DWARF of {}", path.display()))?;
+        let (stext, functions) = build(&map, verbose, user).with_context(|| format!("reading the DWARF of {}", path.display()))?;
         if verbose {
             eprintln!("Indexed {} functions in {:.1}s, cached in {}", functions.len(), t.elapsed().as_secs_f64(), cache.display());
         }
@@ -357,9 +368,11 @@ fn symbols<'a>(img: &super::reloc::Image<'a>, data: &'a [u8]) -> Symbols<'a> {
 /// The source tree's root as the DWARF spells it, to print paths relative to it.
 struct Roots {
     source: Option<String>,
+    /// A user-space file: paths stay absolute (only normalised).
+    absolute: bool,
 }
 
-fn build(data: &[u8], verbose: bool) -> Result<(u64, Vec<Function>)> {
+fn build(data: &[u8], verbose: bool, user: bool) -> Result<(u64, Vec<Function>)> {
     let img = super::reloc::Image::parse(data)?;
     let obj = img.object();
     let syms = symbols(&img, data);
@@ -372,7 +385,7 @@ fn build(data: &[u8], verbose: bool) -> Result<(u64, Vec<Function>)> {
         headers.push(h);
     }
     // The source root: the CU of init/main.c names it.
-    let mut roots = Roots { source: None };
+    let mut roots = Roots { source: None, absolute: user };
     for h in &headers {
         let unit = dwarf.unit(*h)?;
         if let Some(name) = unit.name {
@@ -584,6 +597,7 @@ fn file_name(dwarf: &gimli::Dwarf<R>, unit: &gimli::Unit<R>, index: u64, comp_di
 
 fn relative(path: &str, comp_dir: Option<&str>, roots: &Roots) -> String {
     let mut p = path;
+    let comp_dir = comp_dir.filter(|_| !roots.absolute);
     for root in [roots.source.as_deref(), comp_dir].into_iter().flatten() {
         // The root may be spelled relative ("debian/build/source_rt/") to a
         // directory the path spells in full: strip through it at a '/'.

@@ -45,11 +45,14 @@ pub struct Context {
     /// Away from the entry (statement probes): the call frame address as C, from the
     /// unwinding rules of the probe address (`.debug_frame`, see cfa.rs); None: unknown.
     pub cfa: Option<String>,
+    /// Added to `DW_OP_addr` addresses: a user-space file's load bias (`rt_ubias`, PIE
+    /// executables and libraries); None: addresses are used as linked.
+    pub addr_bias: Option<String>,
 }
 
 impl Context {
     pub fn entry(regs: &str) -> Context {
-        Context { regs: regs.to_string(), at_entry: true, frame_base: None, cfa: None }
+        Context { regs: regs.to_string(), at_entry: true, frame_base: None, cfa: None, addr_bias: None }
     }
 }
 
@@ -138,7 +141,10 @@ fn run(ops: &[Operation<R>], encoding: Encoding, ctx: &Context) -> Result<Loc, S
             }
             Operation::UnsignedConstant { value } => stack.push(lit(*value)),
             Operation::SignedConstant { value } => stack.push(lit(*value as u64)),
-            Operation::Address { address } => stack.push(lit(*address)),
+            Operation::Address { address } => stack.push(match &ctx.addr_bias {
+                Some(b) => format!("({} + (u64){b})", lit(*address)),
+                None => lit(*address),
+            }),
             Operation::PlusConstant { value } => {
                 let a = pop(&mut stack)?;
                 stack.push(format!("({a} + {})", lit(*value)));

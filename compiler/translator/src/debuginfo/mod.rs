@@ -1,12 +1,14 @@
-//! Kernel debuginfo: where a kernel's vmlinux DWARF is found (the places
-//! Debian and SystemTap look), `--prep` to install it, and the per-build-id
-//! function index built from it ([`index`]).
+//! Debuginfo: where a DWARF "object" is found (a kernel's vmlinux, one of its
+//! modules, or a user-space executable or library: [`Object`]), `--prep` to
+//! install the kernel's, and the per-build-id function index built from it
+//! ([`index`]). Everything below reads any of the three the same way.
 
 pub mod cfa;
 pub mod index;
 pub mod lines;
 pub mod location;
 pub mod prep;
+pub mod prologue;
 pub mod reloc;
 pub mod reserved;
 pub mod resolve;
@@ -173,6 +175,76 @@ pub fn find_module_debuginfo(release: &str, name: &str) -> Result<PathBuf> {
     bail!(
         "no debuginfo for module {name} of {release} (looked in /usr/lib/debug/lib/modules/{release}/)\n  = help: install it with `rstap --prep -r {release} --module {name}`"
     )
+}
+
+/// A file whose DWARF probes read: the kernel of `release`, one of its modules, or a
+/// user-space executable or shared library (by its absolute path, as probed).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Object {
+    Kernel { release: String, module: Option<String> },
+    User { path: String },
+}
+
+impl Object {
+    pub fn kernel(release: &str) -> Object {
+        Object::Kernel { release: release.to_string(), module: None }
+    }
+
+    /// How messages name it ("the kernel's", "module usbcore's", "/usr/bin/x's").
+    pub fn whose(&self) -> String {
+        match self {
+            Object::Kernel { module: None, .. } => "the kernel's".into(),
+            Object::Kernel { module: Some(m), .. } => format!("module {m}'s"),
+            Object::User { path } => format!("{path}'s"),
+        }
+    }
+}
+
+/// The function index of `obj` (opened once per process).
+pub fn index_of(obj: &Object) -> Result<std::sync::Arc<Index>> {
+    match obj {
+        Object::Kernel { release, module } => index_for(release, module.as_deref()),
+        Object::User { path } => user_index(Path::new(path)),
+    }
+}
+
+/// Whether an ELF file carries DWARF of its own (a `.debug_info` with contents).
+fn has_debug_info(p: &Path) -> bool {
+    use object::{Object as _, ObjectSection};
+    let Ok(f) = std::fs::File::open(p) else { return false };
+    let Ok(map) = (unsafe { memmap2::Mmap::map(&f) }) else { return false };
+    let Ok(obj) = object::File::parse(&*map) else { return false };
+    obj.section_by_name(".debug_info").is_some_and(|s| s.size() > 0 && s.kind() != object::SectionKind::UninitializedData)
+}
+
+/// The file holding a user-space executable's or library's DWARF: the file itself when
+/// it has `.debug_info`, else its separate debug file by build-id
+/// (`/usr/lib/debug/.build-id/xx/rest.debug`, where Debian's -dbgsym packages put it).
+pub fn user_debug_file(path: &Path) -> Option<PathBuf> {
+    if has_debug_info(path) {
+        return Some(path.to_path_buf());
+    }
+    let data = std::fs::read(path).ok()?;
+    let id = elf_build_id(&data)?;
+    let p = PathBuf::from(format!("/usr/lib/debug/.build-id/{}/{}.debug", &id[..2], &id[2..]));
+    has_debug_info(&p).then_some(p)
+}
+
+/// The function index of a user-space file's DWARF (see [`user_debug_file`]).
+pub fn user_index(path: &Path) -> Result<std::sync::Arc<Index>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static OPEN: OnceLock<Mutex<HashMap<PathBuf, Arc<Index>>>> = OnceLock::new();
+    let map = OPEN.get_or_init(Default::default);
+    if let Some(ix) = map.lock().unwrap().get(path) {
+        return Ok(ix.clone());
+    }
+    let Some(debug) = user_debug_file(path) else {
+        bail!("{} has no DWARF (no .debug_info, and no separate debug file under /usr/lib/debug/.build-id/)", path.display())
+    };
+    let ix = Arc::new(Index::open_user(&debug)?);
+    map.lock().unwrap().insert(path.to_path_buf(), ix.clone());
+    Ok(ix)
 }
 
 /// Opens (building on first use) the function index of `release`'s vmlinux, or of one

@@ -23,13 +23,13 @@ pub struct KprobePoint {
     pub site: Option<Site>,
 }
 
-/// A probed function entry in a kernel's DWARF: enough to read its one compilation unit
-/// again (through the cached index of `release`) and to pick its location lists' ranges.
+/// A probed function entry in a DWARF object (the kernel, a module, a user-space file):
+/// enough to read its one compilation unit again (through the object's cached index) and
+/// to pick its location lists' ranges.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {
-    pub release: String,
-    /// The module whose DWARF this is (`usbcore`); None: the vmlinux.
-    pub module: Option<String>,
+    /// Whose DWARF this is.
+    pub object: super::Object,
     /// The function, as `-L` prints it (`vfs_read`).
     pub function: String,
     /// Link-time address of the entry (the probe's address).
@@ -284,8 +284,7 @@ fn kernel_function(comps: &[Component], release: &str, module: Option<&str>) -> 
             };
             any = true;
             let site = Site {
-                release: release.to_string(),
-                module: module.map(str::to_string),
+                object: super::Object::Kernel { release: release.to_string(), module: module.map(str::to_string) },
                 function: f.name.clone(),
                 addr: e.addr,
                 die: e.die,

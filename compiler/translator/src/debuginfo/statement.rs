@@ -101,12 +101,11 @@ impl Statement<'_> {
 
     pub fn site(&self, release: &str, module: Option<&str>) -> Site {
         Site {
-            release: release.to_string(),
+            object: super::Object::Kernel { release: release.to_string(), module: module.map(str::to_string) },
             function: self.function.name.clone(),
             addr: self.addr,
             die: self.entry.die,
             cu: self.entry.cu,
-            module: module.map(str::to_string),
             tracepoint: false,
         }
     }
@@ -262,7 +261,7 @@ pub fn kernel_statement_addr(addr: u64, release: &str) -> Result<(KprobePoint, S
         return Err(format!("cannot probe 0x{addr:x} in {}: the kernel does not allow kprobes there", f.name));
     }
     let (symbol, offset) = lines::kprobe_anchor(&ix, e, addr);
-    let site = Site { release: release.to_string(), function: f.name.clone(), addr, die: e.die, cu: e.cu, module: None, tracepoint: false };
+    let site = Site { object: super::Object::kernel(release), function: f.name.clone(), addr, die: e.die, cu: e.cu, tracepoint: false };
     Ok((KprobePoint { symbol, offset, ret: false, maxactive: 0, optional: false, site: Some(site) }, format!("kernel.statement(0x{addr:x})")))
 }
 

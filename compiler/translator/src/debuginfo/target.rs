@@ -163,11 +163,9 @@ pub struct AllVars {
 
 /// One probed function's DWARF, read again from its compilation unit.
 pub struct Func<'a> {
-    /// The kernel release, to open other units (types defined elsewhere).
-    release: String,
-    /// The module whose DWARF this is (None: the vmlinux): its own units define a type
-    /// first, then the kernel's.
-    module: Option<String>,
+    /// Where types defined in other units are looked up, in order (a module's own
+    /// debuginfo, then the kernel's; a user-space file itself).
+    types: Vec<super::Object>,
     dw: super::types::Dwarf<'a>,
     unit: Unit<'a>,
     die: UnitOffset,
@@ -186,7 +184,7 @@ struct Var {
 
 /// Opens `site`'s unit and calls `f` with the function (the index stays open for the process).
 pub fn with_func<T>(site: &Site, f: impl FnOnce(&Func) -> Result<T, Error>) -> Result<T, Error> {
-    let ix = super::index_for(&site.release, site.module.as_deref()).map_err(|e| Error::Other(format!("{e:#}")))?;
+    let ix = super::index_of(&site.object).map_err(|e| Error::Other(format!("{e:#}")))?;
     let func = Func::open(&ix, site).map_err(|e| Error::Other(format!("reading the DWARF of {}: {e:#}", site.function)))?;
     f(&func)
 }
@@ -200,26 +198,30 @@ pub fn with_type<T>(
     name: &str,
     f: impl FnOnce(&Func, UnitOffset) -> Result<T, Error>,
 ) -> Result<T, Error> {
+    let objs: Vec<super::Object> = modules
+        .iter()
+        .map(|m| super::Object::Kernel { release: release.to_string(), module: m.map(str::to_string) })
+        .collect();
+    with_type_in(&objs, name, f)
+}
+
+/// As [`with_type`], over any DWARF objects, searched in order.
+pub fn with_type_in<T>(objs: &[super::Object], name: &str, f: impl FnOnce(&Func, UnitOffset) -> Result<T, Error>) -> Result<T, Error> {
     let mut found = None;
-    for &m in modules {
-        let types = super::typeindex::types_for(release, m).map_err(|e| Error::Other(format!("{e:#}")))?;
+    for (i, o) in objs.iter().enumerate() {
+        let types = super::typeindex::object_types(o).map_err(|e| Error::Other(format!("{e:#}")))?;
         if let Some(def) = types.lookup(name) {
-            found = Some((m, def));
+            found = Some((i, def));
             break;
         }
     }
-    let Some((m, def)) = found else {
-        let whose: Vec<String> = modules
-            .iter()
-            .map(|m| match m {
-                None => "the kernel's".to_string(),
-                Some(m) => format!("module {m}'s"),
-            })
-            .collect();
+    let Some((i, def)) = found else {
+        let whose: Vec<String> = objs.iter().map(|o| o.whose()).collect();
         return Err(Error::Other(format!("type '{name}' is not defined in {} debuginfo", whose.join(" or "))));
     };
-    let ix = super::index_for(release, m).map_err(|e| Error::Other(format!("{e:#}")))?;
-    let func = Func::open_unit(&ix, release, m, def.cu, def.die, 0, false)
+    let ix = super::index_of(&objs[i]).map_err(|e| Error::Other(format!("{e:#}")))?;
+    // Types it refers to are looked up from where it was found on.
+    let func = Func::open_unit(&ix, &objs[i..], def.cu, def.die, 0, false)
         .map_err(|e| Error::Other(format!("reading the DWARF of type '{name}': {e:#}")))?;
     let off = func.die;
     f(&func, off)
@@ -238,7 +240,7 @@ pub fn global_var(release: &str, name: &str, file: Option<&str>, req: &Request, 
         return Err(Error::Other(format!("no kernel global or static variable '{shown}' in the kernel's debuginfo")));
     };
     let ix = super::kernel_index(release, false).map_err(|e| Error::Other(format!("{e:#}")))?;
-    let func = Func::open_unit(&ix, release, None, def.cu, def.die, 0, false)
+    let func = Func::open_unit(&ix, &[super::Object::kernel(release)], def.cu, def.die, 0, false)
         .map_err(|e| Error::Other(format!("reading the DWARF of '{shown}': {e:#}")))?;
     func.global(&format!("@var(\"{shown}\")"), req, max_string)
 }
@@ -264,19 +266,16 @@ impl<'a> Func<'a> {
     }
 
     fn open(ix: &'a Index, site: &Site) -> anyhow::Result<Func<'a>> {
-        Self::open_unit(ix, &site.release, site.module.as_deref(), site.cu, site.die, site.addr, site.tracepoint)
+        let types = match &site.object {
+            super::Object::Kernel { release, module: Some(_) } => vec![site.object.clone(), super::Object::kernel(release)],
+            o => vec![o.clone()],
+        };
+        Self::open_unit(ix, &types, site.cu, site.die, site.addr, site.tracepoint)
     }
 
-    /// `die` in the unit at `cu` (a function's, or a type's for `@cast`).
-    fn open_unit(
-        ix: &'a Index,
-        release: &str,
-        module: Option<&str>,
-        cu: u64,
-        die: u64,
-        addr: u64,
-        tracepoint: bool,
-    ) -> anyhow::Result<Func<'a>> {
+    /// `die` in the unit at `cu` (a function's, or a type's for `@cast`); `types`: where
+    /// types only declared there are looked up.
+    fn open_unit(ix: &'a Index, types: &[super::Object], cu: u64, die: u64, addr: u64, tracepoint: bool) -> anyhow::Result<Func<'a>> {
         let dw = super::types::Dwarf::load(ix)?;
         let header = dw.dwarf.debug_info.header_from_offset(gimli::DebugInfoOffset(cu as usize))?;
         let unit = dw.dwarf.unit(header)?;
@@ -289,6 +288,9 @@ impl<'a> Func<'a> {
             Some(AttributeValue::Addr(a)) => Some(a),
             _ => dw.dwarf.die_ranges(&unit, &e)?.next()?.map(|r| r.begin),
         };
+        if matches!(types.first(), Some(super::Object::User { .. })) {
+            ctx.addr_bias = Some("__this_cpu_read(rt_ubias)".into());
+        }
         if !tracepoint && addr != 0 && entry_pc.is_some_and(|pc| pc != addr) {
             ctx.at_entry = false;
             ctx.cfa = super::cfa::cfa_at(ix, addr, "c->regs");
@@ -298,7 +300,7 @@ impl<'a> Func<'a> {
                 ctx.frame_base = location::translate(x.0.slice(), unit.encoding(), &ctx).ok();
             }
         }
-        Ok(Func { release: release.to_string(), module: module.map(str::to_string), dw, unit, die, addr, ctx, tracepoint })
+        Ok(Func { types: types.to_vec(), dw, unit, die, addr, ctx, tracepoint })
     }
 
     /// The variables in scope at the probe address, parameters first, with their C type
@@ -707,20 +709,21 @@ impl<'a> Func<'a> {
                             return Err(Error::Other(format!("'{name}': no definition found in the kernel's debuginfo")));
                         }
                         let w = Walk { steps, in_memory, bits, shown, from: si, hops: hops + 1 };
-                        let search: Vec<Option<&str>> = match self.module.as_deref() {
-                            None => vec![None],
-                            Some(m) => vec![Some(m), None],
-                        };
-                        return with_type(&self.release, &search, &name, |other, def| {
+                        return with_type_in(&self.types, &name, |other, def| {
                             other.build_from(what, base, Some(def), w, req, max_string)
                         })
                         .map_err(|e| match e {
                             Error::Other(m) if m.starts_with("type '") => Error::Other(format!(
                                 "'{name}' is only declared where {what} is compiled, and no unit of {} defines it",
-                                match self.module.as_deref() {
-                                    None => "the kernel".to_string(),
-                                    Some(m) => format!("module {m} or the kernel"),
-                                }
+                                self.types
+                                    .iter()
+                                    .map(|o| match o {
+                                        super::Object::Kernel { module: None, .. } => "the kernel".to_string(),
+                                        super::Object::Kernel { module: Some(m), .. } => format!("module {m}"),
+                                        super::Object::User { path } => path.clone(),
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join(" or ")
                             )),
                             e => e,
                         });

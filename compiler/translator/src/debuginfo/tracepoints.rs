@@ -70,8 +70,7 @@ fn find(pattern: &str, release: &str) -> Result<Vec<(TracePoint, String)>, Strin
         }
         let Some(entry) = f.entries.iter().find(|e| !e.symbol.is_empty()).or(f.entries.first()) else { continue };
         let site = Site {
-            release: release.to_string(),
-            module: None,
+            object: super::Object::kernel(release),
             function: format!("tracepoint {system}:{name}"),
             addr: entry.addr,
             die: entry.die,

@@ -225,17 +225,20 @@ pub fn kernel_types(release: &str) -> Result<std::sync::Arc<TypeIndex>> {
 /// The type index of `release`'s vmlinux (module None) or of one of its modules' debuginfo
 /// (opened once per process, cached on disk per build-id like the function index).
 pub fn types_for(release: &str, module: Option<&str>) -> Result<std::sync::Arc<TypeIndex>> {
+    object_types(&super::Object::Kernel { release: release.to_string(), module: module.map(str::to_string) })
+}
+
+/// The type index of a DWARF object (opened once per process).
+pub fn object_types(obj: &super::Object) -> Result<std::sync::Arc<TypeIndex>> {
     use std::sync::{Arc, Mutex, OnceLock};
-    type Open = Mutex<HashMap<(String, Option<String>), Arc<TypeIndex>>>;
-    static OPEN: OnceLock<Open> = OnceLock::new();
+    static OPEN: OnceLock<Mutex<HashMap<super::Object, Arc<TypeIndex>>>> = OnceLock::new();
     let map = OPEN.get_or_init(Default::default);
-    let key = (release.to_string(), module.map(str::to_string));
-    if let Some(t) = map.lock().unwrap().get(&key) {
+    if let Some(t) = map.lock().unwrap().get(obj) {
         return Ok(t.clone());
     }
-    let ix = super::index_for(release, module)?;
+    let ix = super::index_of(obj)?;
     let verbose = std::env::var_os("RSTAP_VERBOSE_INDEX").is_some();
     let t = Arc::new(open(&ix, verbose)?);
-    map.lock().unwrap().insert(key, t.clone());
+    map.lock().unwrap().insert(obj.clone(), t.clone());
     Ok(t)
 }

@@ -12,6 +12,8 @@ use std::path::Path;
 pub struct Function {
     pub name: String,
     pub offset: u64,
+    /// Its link-time address.
+    pub addr: u64,
 }
 
 /// What one ELF file offers for user-space probes.
@@ -21,6 +23,15 @@ pub struct ElfInfo {
     pub needed: Vec<String>,
     /// DT_RUNPATH / DT_RPATH directories ($ORIGIN expanded).
     pub runpath: Vec<String>,
+    /// Loadable segments: (link-time address, size in memory, file offset).
+    pub segments: Vec<(u64, u64, u64)>,
+}
+
+impl ElfInfo {
+    /// The file offset of link-time address `addr` (where a uprobe goes), if mapped.
+    pub fn offset_of(&self, addr: u64) -> Option<u64> {
+        self.segments.iter().find(|(a, sz, _)| *a <= addr && addr < a + sz).map(|(a, _, off)| addr - a + off)
+    }
 }
 
 /// The defined function symbols of `path` (the static table, else the dynamic one),
@@ -49,7 +60,7 @@ pub fn read(path: &Path) -> Result<ElfInfo> {
                 continue;
             }
             if let Some(offset) = to_offset(s.address()) {
-                functions.push(Function { name: name.to_string(), offset });
+                functions.push(Function { name: name.to_string(), offset, addr: s.address() });
             }
         }
     };
@@ -60,7 +71,7 @@ pub fn read(path: &Path) -> Result<ElfInfo> {
     functions.sort_by(|a, b| a.offset.cmp(&b.offset).then(a.name.cmp(&b.name)));
     functions.dedup();
     let (needed, runpath) = dynamic(&data, path);
-    Ok(ElfInfo { functions, needed, runpath })
+    Ok(ElfInfo { functions, needed, runpath, segments: segs })
 }
 
 /// DT_NEEDED and DT_RUNPATH/DT_RPATH of a 64-bit little-endian ELF file.

@@ -2,13 +2,15 @@
 //! `.function("PATTERN")` (`.call`, `.return`), `.library("LIB").function(...)`,
 //! and the process lifetime events `process[...].begin` / `.end`.
 //!
-//! Functions are found in the ELF symbol table of the executable or library
-//! (no DWARF needed for entry and return probes) and become uprobes placed by
-//! file and file offset; the module resolves the file to an inode when it
+//! Functions are found in the program's DWARF when it has some (`dwarf.rs`:
+//! `name@file:LINE`, target variables), else in the ELF symbol table of the
+//! executable or library (enough for entry and return probes), and become
+//! uprobes placed by file and file offset; the module resolves the file to an inode when it
 //! starts. A PID is resolved here, to the executable that process runs
 //! (`/proc/PID/exe`, or the map the guest side of a remote build sends in
 //! `$RSTAP_PID_EXE`), and the module then fires only for that process.
 
+pub mod dwarf;
 pub mod elf;
 
 use crate::ast::{Component, Literal};
@@ -25,11 +27,15 @@ pub struct UprobePoint {
     /// The absolute path of the probed file (executable or shared library).
     pub path: String,
     pub offset: u64,
+    /// The link-time address at `offset` (the runtime derives the load bias from it).
+    pub vaddr: u64,
     pub ret: bool,
     /// Fire only in this process (process(PID)).
     pub pid: Option<i64>,
     /// The kernel refusing this one is a warning (wildcards, optional points).
     pub optional: bool,
+    /// Where its DWARF is, for target variables; None: found by ELF symbol only.
+    pub site: Option<crate::debuginfo::resolve::Site>,
 }
 
 /// `process.begin`, `process("PATH").end`, ...
@@ -114,10 +120,17 @@ fn resolve_process(comps: &[Component]) -> Result<Vec<(UserPoint, String)>, Stri
         _ => return Err(format!("process.function: unknown suffix '.{}'", rest[1].name)),
     };
     let suffix: String = rest[1..].iter().map(|c| format!(".{}", c.name)).collect();
-    if pat.contains(['@', ':']) {
-        return Err(format!("function(\"{pat}\"): name@file needs the program's DWARF, not supported yet"));
-    }
     let info = elf::read(&path).map_err(|e| format!("{e:#}"))?;
+    if crate::debuginfo::user_debug_file(&path).is_some() {
+        let points = dwarf::functions(&path, &info, &pat, ret, pid, &pp_head, &suffix)?;
+        return Ok(points.into_iter().map(|(u, pp)| (UserPoint::Uprobe(u), pp)).collect());
+    }
+    if pat.contains(['@', ':']) {
+        return Err(format!(
+            "function(\"{pat}\"): name@file needs the program's DWARF, and {} has none (build it with -g, or install its debug file under /usr/lib/debug/.build-id/)",
+            path.display()
+        ));
+    }
     let wild = pat.contains(['*', '?', '[']);
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -129,7 +142,7 @@ fn resolve_process(comps: &[Component]) -> Result<Vec<(UserPoint, String)>, Stri
             f.name == pat
         };
         if hit && seen.insert(f.offset) {
-            let up = UprobePoint { path: path.display().to_string(), offset: f.offset, ret, pid, optional: wild };
+            let up = UprobePoint { path: path.display().to_string(), offset: f.offset, vaddr: f.addr, ret, pid, optional: wild, site: None };
             out.push((UserPoint::Uprobe(up), format!("{pp_head}.function({}){suffix}", quoted(&f.name))));
         }
     }
@@ -138,7 +151,7 @@ fn resolve_process(comps: &[Component]) -> Result<Vec<(UserPoint, String)>, Stri
         for f in &info.functions {
             let Some(tail) = f.name.strip_prefix(&pat).and_then(|t| t.strip_prefix('.')) else { continue };
             if !tail.starts_with("cold") && seen.insert(f.offset) {
-                let up = UprobePoint { path: path.display().to_string(), offset: f.offset, ret, pid, optional: false };
+                let up = UprobePoint { path: path.display().to_string(), offset: f.offset, vaddr: f.addr, ret, pid, optional: false, site: None };
                 out.push((UserPoint::Uprobe(up), format!("{pp_head}.function({}){suffix}", quoted(&pat))));
             }
         }

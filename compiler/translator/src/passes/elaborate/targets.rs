@@ -122,13 +122,15 @@ fn shown(e: &Expr) -> String {
 fn plans_at(point: &PointKind, exprs: &[Expr], max_string: usize) -> Vec<Result<Plan, (dt::Error, String)>> {
     let (site, ret) = match point {
         PointKind::Kprobe(k) => (k.site.as_ref(), k.ret),
+        PointKind::Uprobe(u) => (u.site.as_ref(), u.ret),
         PointKind::Tracepoint(t) => (Some(&t.site), false),
         _ => (None, false),
     };
     let Some(site) = site else {
         let why = match point {
             PointKind::Kprobe(_) => "kprobe.function probes have no debuginfo: use kernel.function(\"...\") for target variables".to_string(),
-            PointKind::Uprobe(_) | PointKind::ProcEvent(_) => "target variables of user-space probes are not supported yet".into(),
+            PointKind::Uprobe(_) => "this process probe point was found by ELF symbol: target variables need the program's DWARF (build it with -g, or install its debug file)".into(),
+            PointKind::ProcEvent(_) => "process.begin/.end probes have no target variables".into(),
             _ => "this probe point has no target variables (they exist in kernel.function and kernel.trace probes)".into(),
         };
         return exprs.iter().map(|_| Err((dt::Error::Other(why.clone()), String::new()))).collect();
@@ -149,6 +151,10 @@ fn plans_at(point: &PointKind, exprs: &[Expr], max_string: usize) -> Vec<Result<
                         Err(dt::Error::Other("$return exists in .return probes only".into()))
                     }
                     Ask::Return(_) => Err(dt::Error::Other("$$return exists in .return probes only".into())),
+                    // A user-space .return has no entry handler to keep @entry values in.
+                    Ask::One(_) | Ask::All(..) if ret && matches!(point, PointKind::Uprobe(_)) => Err(dt::Error::Other(
+                        "in process(...).function(...).return probes only $return and $$return are supported yet (no @entry values)".into(),
+                    )),
                     // Anything else in a .return probe is read at the function's entry
                     // (elaborate/entry.rs wrapped it in @entry): the entry's locations.
                     Ask::One(req) => f.access(&req, max_string).map(Plan::Access),

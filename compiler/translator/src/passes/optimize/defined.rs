@@ -26,10 +26,11 @@ pub fn target_resolves(point: &PointKind, expr: &Expr) -> bool {
         | PointKind::Oneshot
         | PointKind::Never
         | PointKind::Timer { .. } => false,
-        // User-space function probes will have theirs (issue 5's `$target` work); not yet.
-        // Kernel function probes answer from their DWARF (elaborate/targets.rs).
-        PointKind::Kprobe(_) | PointKind::Tracepoint(_) => crate::passes::elaborate::targets::resolves(point, expr),
-        PointKind::Uprobe(_) | PointKind::ProcEvent(_) | PointKind::Watch(_) => false,
+        // Kernel and user function probes answer from their DWARF (elaborate/targets.rs).
+        PointKind::Kprobe(_) | PointKind::Tracepoint(_) | PointKind::Uprobe(_) => {
+            crate::passes::elaborate::targets::resolves(point, expr)
+        }
+        PointKind::ProcEvent(_) | PointKind::Watch(_) => false,
     }
 }
 

@@ -88,6 +88,8 @@ struct Uprobe {
     probe: String,
     path: String,
     offset: u64,
+    /// Link-time address of the probed instruction, hex.
+    vaddr: String,
     pid: i64,
     ret: bool,
     optional: bool,
@@ -284,6 +286,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                     probe: desc,
                     path: crate::format::c_string_literal(u.path.as_bytes()),
                     offset: u.offset,
+                    vaddr: format!("{:x}", u.vaddr),
                     pid: u.pid.unwrap_or(0),
                     ret: u.ret,
                     optional: u.optional,
