@@ -240,9 +240,19 @@ fn list_functions(
 }
 
 /// `-L` for a user-space function found through DWARF: its parameters (and `$return` for
-/// `.return`), as for `kernel.function`.
+/// `.return`), as for `kernel.function`; for a statement, the variables in scope there.
 fn user_vars(pp: String, u: &crate::userspace::UprobePoint) -> Result<String> {
     let Some(site) = &u.site else { return Ok(pp) };
+    if pp.contains(".statement(") {
+        // A statement: every variable in scope at its address, as kernel statements list.
+        let vars = crate::debuginfo::target::with_func(site, |f| f.visible())
+            .map_err(|e| anyhow::anyhow!("the variables at {pp}: {e:?}"))?;
+        let mut line = pp;
+        for (name, ty) in vars {
+            line.push_str(&format!(" ${name}:{ty}"));
+        }
+        return Ok(line);
+    }
     let ix = debuginfo::index_of(&site.object)?;
     let Some(f) = ix.functions.iter().find(|f| f.entries.iter().any(|e| e.die == site.die)) else { return Ok(pp) };
     let d = debuginfo::types::Dwarf::load(&ix)?;

@@ -74,7 +74,7 @@ impl StatementPattern {
         Ok(StatementPattern { func: func.to_string(), file: file.to_string(), lines })
     }
 
-    fn wild(&self) -> bool {
+    pub fn wild(&self) -> bool {
         self.func.contains(['*', '?', '[']) || self.file.contains(['*', '?', '[']) || !matches!(self.lines, Lines::One(_) | Lines::After(_))
     }
 }

@@ -82,3 +82,37 @@ pub fn functions(
     }
     Ok(out)
 }
+
+/// `process("PATH").statement("func@file:LINE")` (and `:*`, `:N-M`, `+N`, wildcards, as
+/// `kernel.statement`: debuginfo/statement.rs): one uprobe per line's first address, with
+/// the DWARF of the function holding it for target variables there.
+pub fn statements(
+    path: &Path,
+    elf: &ElfInfo,
+    pat: &str,
+    pid: Option<i64>,
+    head: &str,
+) -> Result<Vec<(UprobePoint, String)>, String> {
+    let sp = debuginfo::statement::StatementPattern::parse(pat)?;
+    let ix = debuginfo::user_index(path).map_err(|e| format!("{e:#}"))?;
+    let wild = sp.wild();
+    let mut out = Vec::new();
+    for st in debuginfo::statement::statements(&ix, &sp)? {
+        let Some(offset) = elf.offset_of(st.addr) else { continue };
+        let site = Site {
+            object: Object::User { path: path.display().to_string() },
+            function: st.function.name.clone(),
+            addr: st.addr,
+            die: st.entry.die,
+            cu: st.entry.cu,
+            tracepoint: false,
+        };
+        let up = UprobePoint { path: path.display().to_string(), offset, vaddr: st.addr, ret: false, pid, optional: wild, site: Some(site) };
+        let pp = format!("{head}.statement(\"{}@{}:{}\")", st.function.name, st.function.file, st.line);
+        out.push((up, pp));
+    }
+    if out.is_empty() {
+        return Err(format!("no statement of {} matching \"{pat}\" lies in a loaded segment", path.display()));
+    }
+    Ok(out)
+}

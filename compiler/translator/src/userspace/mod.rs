@@ -105,9 +105,19 @@ fn resolve_process(comps: &[Component]) -> Result<Vec<(UserPoint, String)>, Stri
         path = Some(lp);
         rest = &rest[1..];
     }
+    if let Some(sc) = rest.first().filter(|c| c.name == "statement") {
+        let path = path.ok_or("process.statement(...) needs process(\"PATH\") or process(PID)")?;
+        if rest.len() > 1 {
+            return Err(format!("process.statement: unknown suffix '.{}'", rest[1].name));
+        }
+        let pat = str_arg(sc).map_err(|_| "process(...).statement takes \"FUNC@FILE:LINE\"".to_string())?;
+        let info = elf::read(&path).map_err(|e| format!("{e:#}"))?;
+        let points = dwarf::statements(&path, &info, &pat, pid, &pp_head)?;
+        return Ok(points.into_iter().map(|(u, pp)| (UserPoint::Uprobe(u), pp)).collect());
+    }
     let Some(fc) = rest.first().filter(|c| c.name == "function") else {
         return Err(format!(
-            "probe point '{}' is not supported by this rstap yet (process: .function, .library(...).function, .begin, .end)",
+            "probe point '{}' is not supported by this rstap yet (process: .function, .statement, .library(...).function, .begin, .end)",
             crate::passes::elaborate::pp_string(comps)
         ));
     };
@@ -198,7 +208,7 @@ const LIB_DIRS: &[&str] = &["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"
 
 /// SystemTap's lookup of process("PATH"): a name with a '/' is a path (relative
 /// to the current directory), else it is searched on $PATH, then among libraries.
-fn find_file(name: &str) -> Option<PathBuf> {
+pub fn find_file(name: &str) -> Option<PathBuf> {
     let cands: Vec<PathBuf> = if name.contains('/') {
         vec![PathBuf::from(name)]
     } else {

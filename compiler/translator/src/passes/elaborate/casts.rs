@@ -11,12 +11,15 @@
 //! MODULE is "kernel" (the default), SystemTap's header forms "kernel<linux/x.h>" and
 //! "<linux/x.h>" (the headers name where the type is declared; the kernel's DWARF is
 //! searched all the same), a kernel module's name ("usbcore": its own debuginfo), or a
-//! list of these separated by ':' (searched in order).
+//! user-space program or library by path ("/usr/bin/prog", "./prog": its own DWARF; the
+//! address is then read from the current task's user memory), or a list of these
+//! separated by ':' (searched in order).
 
 use super::points::Expanded;
 use super::symbols::SymbolTable;
 use crate::ast::{Block, Expr, ExprKind, FunctionBody, PathElem, Pretty};
 use crate::debuginfo::target::{self as dt, Access, Request};
+use crate::debuginfo::Object;
 use crate::diag::Diagnostic;
 use crate::passes::optimize::walk_block;
 use std::collections::{HashMap, HashSet};
@@ -39,21 +42,24 @@ fn kernel_module(m: &str) -> bool {
     m == "kernel" || ((m.starts_with("kernel<") || m.starts_with('<')) && m.ends_with('>'))
 }
 
-/// The debuginfo a cast's MODULE says to search, in order (None: the vmlinux).
-fn cast_search(m: &str) -> Result<Vec<Option<String>>, String> {
+/// The debuginfo a cast's MODULE says to search, in order: the kernel, a kernel module, or
+/// a user-space program or library named by path ("/usr/bin/prog", "./prog": its DWARF).
+fn cast_search(m: &str, release: &str) -> Result<Vec<Object>, String> {
     if kernel_module(m) {
-        return Ok(vec![None]);
+        return Ok(vec![Object::kernel(release)]);
     }
     m.split(':')
         .map(|part| {
             if kernel_module(part) {
-                Ok(None)
+                Ok(Object::kernel(release))
             } else if part.contains('/') {
-                Err(format!("@cast into '{part}': types of user-space programs are not supported yet"))
+                let path = crate::userspace::find_file(part)
+                    .ok_or_else(|| format!("@cast into '{part}': no such executable or library"))?;
+                Ok(Object::User { path: path.display().to_string() })
             } else if part.is_empty() || part.contains(['<', '>', '*', '?']) {
-                Err(format!("@cast into module '{part}': give \"kernel\", a module name, or a list of them separated by ':'"))
+                Err(format!("@cast into module '{part}': give \"kernel\", a module name, a program's path, or a list of them separated by ':'"))
             } else {
-                Ok(Some(crate::debuginfo::module_name(part)))
+                Ok(Object::Kernel { release: release.to_string(), module: Some(crate::debuginfo::module_name(part)) })
             }
         })
         .collect()
@@ -123,7 +129,7 @@ pub fn resolve(
             continue;
         }
         let ExprKind::Cast { ty, module, path, pretty, .. } = &e.kind else { continue };
-        let search = match cast_search(module.as_deref().unwrap_or("kernel")) {
+        let search = match cast_search(module.as_deref().unwrap_or("kernel"), release) {
             Ok(s) => s,
             Err(m) => {
                 diags.push(Diagnostic::error(m).with_span(e.span).with_help(
@@ -132,9 +138,8 @@ pub fn resolve(
                 continue;
             }
         };
-        let search: Vec<Option<&str>> = search.iter().map(|m| m.as_deref()).collect();
         let req = request(path, *pretty);
-        let r = dt::with_type(release, &search, ty, |f, off| f.cast(off, OPERAND, &req, max_string));
+        let r = dt::with_type_in(&search, ty, |f, off| f.cast(off, OPERAND, &req, max_string));
         match r {
             Ok(acc) => {
                 out.casts.insert(e.span, acc);
