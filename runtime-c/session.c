@@ -13,9 +13,15 @@ static void __maybe_unused rt_exit(void)
 	rt_request_exit();
 }
 
-/* Whether ordinary probes may still run. */
-static inline bool rt_session_running(void)
+/*
+ * Whether a timer should fire again: also while the session is still
+ * starting (arming many kprobes can outlast a short period), not once it
+ * stops or the script asked to exit.
+ */
+static inline bool rt_session_rearm(void)
 {
-	return atomic_read(&rt_session.state) == RT_STATE_RUNNING &&
+	int state = atomic_read(&rt_session.state);
+
+	return (state == RT_STATE_STARTING || state == RT_STATE_RUNNING) &&
 	       !atomic_read(&rt_session.exit_requested);
 }

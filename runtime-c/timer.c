@@ -24,7 +24,7 @@ static enum hrtimer_restart rt_hrtimer_fire(struct hrtimer *timer)
 		container_of(timer, struct rt_hrtimer_probe, timer);
 
 	rt_probe_run(t->probe, RT_PHASE_RUN);
-	if (!rt_session_running())
+	if (!rt_session_rearm())
 		return HRTIMER_NORESTART;
 	hrtimer_forward_now(timer,
 			    ns_to_ktime(rt_jitter(t->period_ns, t->randomize_ns)));
@@ -64,7 +64,7 @@ static void rt_jiffies_fire(struct timer_list *timer)
 #endif
 
 	rt_probe_run(t->probe, RT_PHASE_RUN);
-	if (rt_session_running())
+	if (rt_session_rearm())
 		mod_timer(timer, jiffies + rt_jitter(t->period, t->randomize));
 }
 
