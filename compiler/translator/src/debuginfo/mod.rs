@@ -3,6 +3,9 @@
 //! install the kernel's, and the per-build-id function index built from it
 //! ([`index`]). Everything below reads any of the three the same way.
 
+pub mod btf;
+pub mod btf_source;
+pub mod btf_target;
 pub mod cfa;
 pub mod index;
 pub mod lines;
