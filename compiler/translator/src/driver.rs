@@ -223,6 +223,13 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
     if last_pass >= 4 && cached_ko.is_file() && !opts.keep && cache::files_unchanged(&entry) {
         report(opts, format_args!("Pass 3: using cached {}", entry.join(format!("{module_name}.c")).display()));
         report(opts, format_args!("Pass 4: using cached {}", cached_ko.display()));
+        // Pass 2's warnings, as the build that filled the cache gave them (the BTF
+        // fallback's among them): a cached module says the same as a fresh one.
+        if !opts.suppress_warnings {
+            if let Ok(w) = std::fs::read_to_string(entry.join("warnings")) {
+                eprint!("{w}");
+            }
+        }
         return finish(opts, &cached_ko, &module_name, last_pass);
     }
 
@@ -331,6 +338,7 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
         }
     };
     std::fs::create_dir_all(&entry)?;
+    let _ = std::fs::write(entry.join("warnings"), program.warnings.iter().map(|d| sm.render(d)).collect::<String>());
     let tmp = entry.join(format!(".{module_name}.ko.{}", std::process::id()));
     std::fs::copy(&ko, &tmp)?;
     std::fs::rename(&tmp, &cached_ko)?;
@@ -498,6 +506,8 @@ fn cache_key(opts: &Options, source: &ScriptSource, kernel: &Kernel, tapsets: &[
         h.add_str(&crate::userspace::pid_exe_map(&source.args));
         h.add_str(&std::env::var(crate::userspace::PID_EXE_ENV).unwrap_or_default());
     }
+    // Without DWARF, kernel.function points resolve through BTF to other C.
+    h.add_str(&format!("dwarf={}", crate::debuginfo::has_dwarf(&kernel.release)));
     for f in tapsets {
         h.add_str(&f.display().to_string());
         h.add_bytes(&std::fs::read(f).unwrap_or_default());

@@ -191,6 +191,10 @@ pub fn list(points: &[ProbePoint], with_vars: bool, kernel_release: &str) -> Res
             out.insert(pp_string(&p.components));
             continue;
         };
+        if module.is_none() && !debuginfo::has_dwarf(kernel_release) {
+            out.extend(btf_listing(p, with_vars, kernel_release)?);
+            continue;
+        }
         let fp = FunctionPattern::parse(&pat)?;
         let inst = instances(&suffixes)?;
         let suffix: String = suffixes.iter().map(|s| format!(".{s}")).collect();
@@ -266,6 +270,35 @@ fn user_vars(pp: String, u: &crate::userspace::UprobePoint) -> Result<String> {
         }
     }
     Ok(line)
+}
+
+/// `kernel.function(...)` without DWARF: the BTF functions the point matches, by name
+/// only (BTF has no file or line), with `-L` their parameters (and `$return` for
+/// `.return`) typed from the BTF. The fallback's warning goes to stderr.
+fn btf_listing(p: &ProbePoint, with_vars: bool, release: &str) -> Result<Vec<String>> {
+    let Some(r) = crate::debuginfo::resolve::resolve(&p.components, release) else { return Ok(vec![]) };
+    let (points, warnings) = r.map_err(anyhow::Error::msg)?;
+    for w in warnings {
+        eprintln!("WARNING: {w}");
+    }
+    let mut out = Vec::new();
+    for (k, pp) in points {
+        let mut line = pp;
+        if let (true, Some(site)) = (with_vars, &k.site) {
+            crate::debuginfo::btf_target::with_btf_func(site, |f| {
+                for (name, ty) in f.visible() {
+                    line.push_str(&format!(" ${name}:{ty}"));
+                }
+                if let (true, Some(t)) = (k.ret, f.return_type()) {
+                    line.push_str(&format!(" $return:{t}"));
+                }
+                Ok(())
+            })
+            .map_err(|e| anyhow::anyhow!("the parameters of {line}: {e:?}"))?;
+        }
+        out.push(line);
+    }
+    Ok(out)
 }
 
 /// `kernel.statement(...)` points: one line per statement (`-L`: with the variables in

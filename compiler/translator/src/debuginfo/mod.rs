@@ -66,9 +66,29 @@ fn running_build_id(release: &str) -> Option<String> {
     build_id_from_notes(&std::fs::read("/sys/kernel/notes").ok()?)
 }
 
+/// SystemTap's `SYSTEMTAP_DEBUGINFO_PATH`: when set, the only directories searched for
+/// kernel debuginfo (colon-separated; elements that are not absolute paths, such as
+/// elfutils' `+` and `.debug`, are skipped). Pointing it at an empty directory hides the
+/// installed debuginfo: kernel.function then falls back to BTF.
+pub fn debuginfo_dirs() -> Option<Vec<PathBuf>> {
+    let v = std::env::var_os("SYSTEMTAP_DEBUGINFO_PATH")?;
+    Some(std::env::split_paths(&v).filter(|p| p.is_absolute()).collect())
+}
+
 /// Where a kernel's vmlinux with DWARF may be, in the order tried.
 pub fn vmlinux_candidates(release: &str) -> Vec<PathBuf> {
     let mut v = Vec::new();
+    if let Some(dirs) = debuginfo_dirs() {
+        for d in dirs {
+            if let Some(id) = running_build_id(release) {
+                v.push(d.join(format!(".build-id/{}/{}.debug", &id[..2], &id[2..])));
+            }
+            v.push(d.join(format!("vmlinux-{release}")));
+            v.push(d.join(format!("boot/vmlinux-{release}")));
+            v.push(d.join(format!("lib/modules/{release}/vmlinux")));
+        }
+        return v;
+    }
     if let Some(d) = std::env::var_os("RSTAP_DEBUGINFO_PATH") {
         v.push(PathBuf::from(d).join(format!("vmlinux-{release}")));
     }
@@ -86,6 +106,12 @@ pub fn vmlinux_candidates(release: &str) -> Vec<PathBuf> {
     v
 }
 
+/// Whether kernel `release` has vmlinux DWARF on the debuginfo path (else kernel.function
+/// falls back to BTF).
+pub fn has_dwarf(release: &str) -> bool {
+    find_vmlinux(release).is_ok()
+}
+
 /// The vmlinux with DWARF for `release`, or a message saying how to get it.
 pub fn find_vmlinux(release: &str) -> Result<PathBuf> {
     let cands = vmlinux_candidates(release);
@@ -101,11 +127,12 @@ pub fn find_vmlinux(release: &str) -> Result<PathBuf> {
     )
 }
 
+/// An ELF file with a `.debug_info` section (a stripped vmlinux has the magic but no DWARF).
 fn is_dwarf_elf(p: &Path) -> bool {
-    use std::io::Read;
-    let Ok(mut f) = std::fs::File::open(p) else { return false };
-    let mut magic = [0u8; 4];
-    f.read_exact(&mut magic).is_ok() && &magic == b"\x7fELF"
+    use object::Object;
+    let Ok(f) = std::fs::File::open(p) else { return false };
+    let Ok(map) = (unsafe { memmap2::Mmap::map(&f) }) else { return false };
+    object::File::parse(&*map).is_ok_and(|o| o.section_by_name(".debug_info").is_some())
 }
 
 /// Opens (building on first use) the function index of `release`'s vmlinux.
@@ -146,6 +173,14 @@ pub fn module_debug_files(release: &str) -> Vec<(String, PathBuf)> {
         }
     }
     let mut out = Vec::new();
+    if let Some(dirs) = debuginfo_dirs() {
+        for d in dirs {
+            walk(&d.join(format!("lib/modules/{release}")), &mut out);
+        }
+        out.sort();
+        out.dedup_by(|a, b| a.0 == b.0);
+        return out;
+    }
     if let Some(d) = std::env::var_os("RSTAP_DEBUGINFO_PATH") {
         walk(&PathBuf::from(d).join("modules"), &mut out);
     }
@@ -160,7 +195,7 @@ pub fn module_debug_files(release: &str) -> Vec<(String, PathBuf)> {
 /// else in the -dbg layout.
 pub fn find_module_debuginfo(release: &str, name: &str) -> Result<PathBuf> {
     let name = module_name(name);
-    if crate::kernel::running_release() == release {
+    if crate::kernel::running_release() == release && debuginfo_dirs().is_none() {
         if let Ok(dir) = std::fs::read_dir(format!("/sys/module/{name}/notes")) {
             for e in dir.flatten() {
                 if let Some(id) = std::fs::read(e.path()).ok().and_then(|n| build_id_from_notes(&n)) {

@@ -41,6 +41,9 @@ pub struct Site {
     /// tracepoint's arguments, which the callback stores in the probe context
     /// (`c->tp_args[i]`), not the function's registers; it has no locals.
     pub tracepoint: bool,
+    /// The kernel has no DWARF: the function is known from its BTF, whose FUNC type id
+    /// `die` holds (`cu` and `addr` are 0); its parameters only (btf_target.rs).
+    pub btf: bool,
 }
 
 fn str_arg(c: &Component) -> Result<String, String> {
@@ -86,6 +89,8 @@ fn suffixes_exported(comps: &[Component], family: &str) -> Result<(bool, i64, In
 thread_local! {
     static SKIPPED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     static RESERVED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// The BTF fallback's one warning, when this point gave it.
+    static BTF_NOTES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// A statement a pattern matched was left out: its address is reserved code (reserved.rs).
@@ -100,6 +105,7 @@ pub type Resolved = (Vec<(KprobePoint, String)>, Vec<String>);
 pub fn resolve(comps: &[Component], kernel_release: &str) -> Option<Result<Resolved, String>> {
     SKIPPED.with(|c| c.set(0));
     RESERVED.with(|c| c.set(0));
+    BTF_NOTES.with(|n| n.borrow_mut().clear());
     let r = resolve_points(comps, kernel_release)?;
     let skipped = SKIPPED.with(|c| c.get());
     let reserved = RESERVED.with(|c| c.get());
@@ -113,6 +119,7 @@ pub fn resolve(comps: &[Component], kernel_release: &str) -> Option<Result<Resol
                 if reserved == 1 { "its code starts" } else { "their code starts" }
             ));
         }
+        warnings.extend(BTF_NOTES.with(|n| std::mem::take(&mut *n.borrow_mut())));
         if skipped > 0 && !v.is_empty() {
             warnings.push(format!(
                 "{}: {skipped} matching function{} skipped: the kernel does not allow kprobes there (kprobes' blocklist, noinstr, entry or init code)",
@@ -224,6 +231,9 @@ fn module_function(comps: &[Component], release: &str) -> Result<Vec<(KprobePoin
 fn kernel_function(comps: &[Component], release: &str, module: Option<&str>) -> Result<Vec<(KprobePoint, String)>, String> {
     let pat = str_arg(&comps[1])?;
     let (ret, maxactive, inst, exported) = suffixes_exported(&comps[2..], "kernel.function")?;
+    if module.is_none() && !super::has_dwarf(release) {
+        return btf_function(comps, release, &pat, (ret, maxactive, inst, exported));
+    }
     let fp = FunctionPattern::parse(&pat).map_err(|e| e.to_string())?;
     let ix = super::index_for(release, module).map_err(|e| format!("{e:#}"))?;
     let exports = if exported { Some(ix.exported().map_err(|e| format!("{e:#}"))?) } else { None };
@@ -290,6 +300,7 @@ fn kernel_function(comps: &[Component], release: &str, module: Option<&str>) -> 
                 die: e.die,
                 cu: e.cu,
                 tracepoint: false,
+                btf: false,
             };
             out.push((KprobePoint { symbol, offset, ret, maxactive, optional: wild, site: Some(site) }, pp.clone()));
         }
@@ -341,6 +352,76 @@ fn module_statement(comps: &[Component], release: &str) -> Result<Vec<(KprobePoi
         return Err(errors.into_iter().next().unwrap_or_default());
     }
     Ok(out)
+// The kernels whose "no DWARF, BTF only" warning this run has given.
+static BTF_WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// The warning a run gives once per kernel whose kernel.function probes use BTF.
+fn btf_warning(release: &str) -> Option<String> {
+    let mut w = BTF_WARNED.lock().unwrap();
+    if w.iter().any(|r| r == release) {
+        return None;
+    }
+    w.push(release.to_string());
+    Some(format!(
+        "no DWARF debuginfo for kernel {release}; kernel.function probes use BTF (parameters only; locals and statements need debuginfo)"
+    ))
+}
+
+/// `kernel.function("PATTERN")` when the kernel has no DWARF: the functions of its BTF
+/// whose names match, each probed by its symbol (BTF has no files, lines or inlined
+/// copies). The sites carry the FUNC's type id for btf_target.rs.
+fn btf_function(
+    comps: &[Component],
+    release: &str,
+    pat: &str,
+    (ret, maxactive, inst, exported): (bool, i64, Instances, bool),
+) -> Result<Vec<(KprobePoint, String)>, String> {
+    let need = |what: &str| {
+        format!(
+            "{what} needs the kernel's DWARF debuginfo, and {release} has none here (only BTF)\n  = help: install it with `rstap --prep -r {release}`"
+        )
+    };
+    if pat.contains(['@', ':']) {
+        return Err(need(&format!("kernel.function(\"{pat}\") (a source file or line)")));
+    }
+    if exported {
+        return Err(need("kernel.function(...).exported"));
+    }
+    if inst == Instances::Inline {
+        return Err(need("kernel.function(...).inline"));
+    }
+    let btf = super::btf_source::kernel_btf(release).map_err(|e| {
+        format!("{e:#}\n  = help: kernel.function needs the kernel's DWARF debuginfo (`rstap --prep -r {release}`) or its BTF")
+    })?;
+    let wild = pat.contains(['*', '?', '[']);
+    let suffix: String = comps[2..].iter().map(|c| format!(".{}", pp_string(std::slice::from_ref(c)))).collect();
+    let names: Vec<&str> = if wild {
+        btf.func_names().into_iter().filter(|n| super::index::glob(pat, n)).collect()
+    } else {
+        btf.func(pat).map(|_| vec![pat]).unwrap_or_default()
+    };
+    if names.is_empty() {
+        return Err(format!("no function in the kernel's BTF matches \"{pat}\" (kernel {release} has no DWARF debuginfo here)"));
+    }
+    if let Some(w) = btf_warning(release) {
+        BTF_NOTES.with(|n| n.borrow_mut().push(w));
+    }
+    Ok(names
+        .into_iter()
+        .map(|name| {
+            let site = Site {
+                object: super::Object::kernel(release),
+                function: name.to_string(),
+                addr: 0,
+                die: btf.func(name).unwrap_or(0) as u64,
+                cu: 0,
+                tracepoint: false,
+                btf: true,
+            };
+            let kp = KprobePoint { symbol: name.to_string(), offset: 0, ret, maxactive, optional: wild, site: Some(site) };
+            (kp, format!("kernel.function(\"{name}\"){suffix}"))
+        })
+        .collect())
 }
 
 /// `kernel.statement(...)`, `kprobe.statement(ADDRESS).absolute` (debuginfo/statement.rs).
@@ -351,6 +432,11 @@ fn statement(comps: &[Component], release: &str) -> Result<Vec<(KprobePoint, Str
         return Err(format!("{family}.statement: unknown suffix '.{}' (only .absolute)", rest.join(".")));
     }
     let absolute = rest == ["absolute"];
+    if family == "kernel" && !super::has_dwarf(release) {
+        return Err(format!(
+            "kernel.statement probes need the kernel's DWARF debuginfo (lines and addresses), and {release} has none here (BTF describes only functions' parameters)\n  = help: install it with `rstap --prep -r {release}`, or probe kprobe.statement(ADDRESS).absolute in guru mode"
+        ));
+    }
     match (&comps[1].arg, family) {
         (Some(Literal::Num(n)), _) if absolute => Ok(vec![super::statement::absolute(*n as u64, family)]),
         (Some(Literal::Num(n)), "kernel") => Ok(vec![super::statement::kernel_statement_addr(*n as u64, release)?]),

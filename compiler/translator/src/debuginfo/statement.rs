@@ -107,6 +107,7 @@ impl Statement<'_> {
             die: self.entry.die,
             cu: self.entry.cu,
             tracepoint: false,
+            btf: false,
         }
     }
 }
@@ -261,7 +262,7 @@ pub fn kernel_statement_addr(addr: u64, release: &str) -> Result<(KprobePoint, S
         return Err(format!("cannot probe 0x{addr:x} in {}: the kernel does not allow kprobes there", f.name));
     }
     let (symbol, offset) = lines::kprobe_anchor(&ix, e, addr);
-    let site = Site { object: super::Object::kernel(release), function: f.name.clone(), addr, die: e.die, cu: e.cu, tracepoint: false };
+    let site = Site { object: super::Object::kernel(release), function: f.name.clone(), addr, die: e.die, cu: e.cu, tracepoint: false, btf: false };
     Ok((KprobePoint { symbol, offset, ret: false, maxactive: 0, optional: false, site: Some(site) }, format!("kernel.statement(0x{addr:x})")))
 }
 

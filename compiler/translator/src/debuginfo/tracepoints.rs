@@ -76,6 +76,7 @@ fn find(pattern: &str, release: &str) -> Result<Vec<(TracePoint, String)>, Strin
             die: entry.die,
             cu: entry.cu,
             tracepoint: true,
+            btf: false,
         };
         let kinds = super::target::with_func(&site, |func| func.tracepoint_arg_kinds()).map_err(|e| match e {
             super::target::Error::Other(m) => m,

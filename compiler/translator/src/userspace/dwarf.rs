@@ -55,6 +55,7 @@ pub fn functions(
                 die: e.die,
                 cu: e.cu,
                 tracepoint: false,
+                btf: false,
             };
             let up = UprobePoint {
                 path: path.display().to_string(),
@@ -106,6 +107,7 @@ pub fn statements(
             die: st.entry.die,
             cu: st.entry.cu,
             tracepoint: false,
+            btf: false,
         };
         let up = UprobePoint { path: path.display().to_string(), offset, vaddr: st.addr, ret: false, pid, optional: wild, site: Some(site) };
         let pp = format!("{head}.statement(\"{}@{}:{}\")", st.function.name, st.function.file, st.line);

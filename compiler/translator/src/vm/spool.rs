@@ -43,6 +43,10 @@ pub struct BuildRequest {
     /// arguments name, for process(PID) probes (userspace::PID_EXE_ENV).
     #[serde(default)]
     pub pid_exe: String,
+    /// The guest's `SYSTEMTAP_DEBUGINFO_PATH` (debuginfo/mod.rs), which the host build
+    /// honours: a guest hiding the debuginfo gets the BTF fallback.
+    #[serde(default)]
+    pub debuginfo_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -87,6 +91,7 @@ pub fn remote_build(spool: &Path, args: &[String], cwd: &Path, stdin: Option<&st
         cwd: cwd.to_string_lossy().into_owned(),
         stdin: stdin.map(str::to_string),
         pid_exe: crate::userspace::pid_exe_map(args),
+        debuginfo_path: std::env::var("SYSTEMTAP_DEBUGINFO_PATH").ok(),
     };
     let req_name = format!("req-{id}.json");
     write_atomic(spool, &req_name, &serde_json::to_vec(&req)?)
@@ -208,7 +213,12 @@ pub fn run_request(dir: &Path, exe: &Path, id: &str, req: &BuildRequest) -> Buil
             req.cwd
         ));
     }
-    let child = Command::new(exe)
+    let mut cmd = Command::new(exe);
+    match &req.debuginfo_path {
+        Some(p) => cmd.env("SYSTEMTAP_DEBUGINFO_PATH", p),
+        None => cmd.env_remove("SYSTEMTAP_DEBUGINFO_PATH"),
+    };
+    let child = cmd
         .args(&req.args)
         .current_dir(&req.cwd)
         .env(OUTPUT_DIR_ENV, &out_dir)

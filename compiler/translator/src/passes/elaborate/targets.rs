@@ -135,38 +135,68 @@ fn plans_at(point: &PointKind, exprs: &[Expr], max_string: usize) -> Vec<Result<
         };
         return exprs.iter().map(|_| Err((dt::Error::Other(why.clone()), String::new()))).collect();
     };
-    let r = dt::with_func(site, |f| {
-        Ok(exprs
-            .iter()
-            .map(|e| {
-                let a = ask(e).map_err(|m| (dt::Error::Other(m), site.function.clone()))?;
-                let plan = match a {
-                    Ask::One(req) if ret && req.name == "return" => f.return_value(&req, max_string).map(Plan::Access),
-                    Ask::Return(p) if ret => {
-                        let req = Request { name: "return".into(), path: vec![], pretty: p, addr_of: false };
-                        f.return_value(&req, max_string)
-                            .map(|acc| Plan::All(AllVars { vars: vec![("return".into(), Some(acc))], pretty: p }))
-                    }
-                    Ask::One(req) if req.name == "return" => {
-                        Err(dt::Error::Other("$return exists in .return probes only".into()))
-                    }
-                    Ask::Return(_) => Err(dt::Error::Other("$$return exists in .return probes only".into())),
-                    // A user-space .return has no entry handler to keep @entry values in.
-                    Ask::One(_) | Ask::All(..) if ret && matches!(point, PointKind::Uprobe(_)) => Err(dt::Error::Other(
-                        "in process(...).function(...).return probes only $return and $$return are supported yet (no @entry values)".into(),
-                    )),
-                    // Anything else in a .return probe is read at the function's entry
-                    // (elaborate/entry.rs wrapped it in @entry): the entry's locations.
-                    Ask::One(req) => f.access(&req, max_string).map(Plan::Access),
-                    Ask::All(w, p) => f.all(w, p, max_string).map(Plan::All),
-                };
-                plan.map_err(|err| (err, site.function.clone()))
-            })
-            .collect::<Vec<_>>())
-    });
+    // One question to whichever describes the site: its DWARF, or (no DWARF) its BTF.
+    let one = |e: &Expr, f: &dyn TargetSource| -> Result<Plan, (dt::Error, String)> {
+        let a = ask(e).map_err(|m| (dt::Error::Other(m), site.function.clone()))?;
+        let plan = match a {
+            Ask::One(req) if ret && req.name == "return" => f.return_value(&req, max_string).map(Plan::Access),
+            Ask::Return(p) if ret => {
+                let req = Request { name: "return".into(), path: vec![], pretty: p, addr_of: false };
+                f.return_value(&req, max_string).map(|acc| Plan::All(AllVars { vars: vec![("return".into(), Some(acc))], pretty: p }))
+            }
+            Ask::One(req) if req.name == "return" => Err(dt::Error::Other("$return exists in .return probes only".into())),
+            Ask::Return(_) => Err(dt::Error::Other("$$return exists in .return probes only".into())),
+            // A user-space .return has no entry handler to keep @entry values in.
+            Ask::One(_) | Ask::All(..) if ret && matches!(point, PointKind::Uprobe(_)) => Err(dt::Error::Other(
+                "in process(...).function(...).return probes only $return and $$return are supported yet (no @entry values)".into(),
+            )),
+            // Anything else in a .return probe is read at the function's entry
+            // (elaborate/entry.rs wrapped it in @entry): the entry's locations.
+            Ask::One(req) => f.access(&req, max_string).map(Plan::Access),
+            Ask::All(w, p) => f.all(w, p, max_string).map(Plan::All),
+        };
+        plan.map_err(|err| (err, site.function.clone()))
+    };
+    let r = if site.btf {
+        crate::debuginfo::btf_target::with_btf_func(site, |f| Ok(exprs.iter().map(|e| one(e, f)).collect::<Vec<_>>()))
+    } else {
+        dt::with_func(site, |f| Ok(exprs.iter().map(|e| one(e, f)).collect::<Vec<_>>()))
+    };
     match r {
         Ok(v) => v,
         Err(err) => exprs.iter().map(|_| Err((err.clone(), site.function.clone()))).collect(),
+    }
+}
+
+/// What answers target expressions at a site: its DWARF (debuginfo/target.rs) or its
+/// BTF (debuginfo/btf_target.rs); both give the same plans.
+trait TargetSource {
+    fn access(&self, req: &Request, max_string: usize) -> Result<Access, dt::Error>;
+    fn return_value(&self, req: &Request, max_string: usize) -> Result<Access, dt::Error>;
+    fn all(&self, which: Which, pretty: u8, max_string: usize) -> Result<AllVars, dt::Error>;
+}
+
+impl TargetSource for dt::Func<'_> {
+    fn access(&self, req: &Request, max_string: usize) -> Result<Access, dt::Error> {
+        dt::Func::access(self, req, max_string)
+    }
+    fn return_value(&self, req: &Request, max_string: usize) -> Result<Access, dt::Error> {
+        dt::Func::return_value(self, req, max_string)
+    }
+    fn all(&self, which: Which, pretty: u8, max_string: usize) -> Result<AllVars, dt::Error> {
+        dt::Func::all(self, which, pretty, max_string)
+    }
+}
+
+impl TargetSource for crate::debuginfo::btf_target::BtfFunc<'_> {
+    fn access(&self, req: &Request, max_string: usize) -> Result<Access, dt::Error> {
+        Self::access(self, req, max_string)
+    }
+    fn return_value(&self, req: &Request, max_string: usize) -> Result<Access, dt::Error> {
+        Self::return_value(self, req, max_string)
+    }
+    fn all(&self, which: Which, pretty: u8, max_string: usize) -> Result<AllVars, dt::Error> {
+        Self::all(self, which, pretty, max_string)
     }
 }
 
