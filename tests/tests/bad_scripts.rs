@@ -4,7 +4,8 @@
 //! `NAME.stderr` holds it (the repository's path written `{repo}`).
 //!
 //! Header lines of a script: `# flags: -g -w` (more rstap options), `# args: 1 x`
-//! (script arguments). `RSTAP_BLESS=1` rewrites the `.stderr` files from what rstap
+//! (script arguments), `# env: NAME=VALUE` (rstap's environment, such as
+//! `SYSTEMTAP_DEBUGINFO_PATH` hiding the kernel's DWARF). `RSTAP_BLESS=1` rewrites the `.stderr` files from what rstap
 //! prints now: review the diff before committing it.
 
 use rstap_tests::{bin, repo_root, run, text};
@@ -33,7 +34,12 @@ fn bad_scripts_get_one_precise_error() {
                 .flat_map(|v| v.split_whitespace().map(str::to_string).collect::<Vec<_>>())
                 .collect()
         };
+        let env: Vec<(String, String)> = header("# env:")
+            .into_iter()
+            .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+            .collect();
         let out = run(Command::new(bin("rstap"))
+            .envs(env)
             .current_dir(&dir)
             .arg("-p3")
             .args(header("# flags:"))

@@ -21,7 +21,6 @@ pub const NO_LOCALS: &str = "locals need debuginfo: without the kernel's DWARF, 
 pub struct BtfFunc<'a> {
     btf: &'a Btf,
     func: u32,
-    name: String,
 }
 
 /// A parameter: its name, type and where it is at the entry (Err: why it cannot be read).
@@ -37,7 +36,7 @@ pub fn with_btf_func<T>(site: &Site, f: impl FnOnce(&BtfFunc) -> Result<T, Error
         return Err(Error::Other("BTF describes the kernel's functions only".into()));
     };
     let btf = super::btf_source::kernel_btf(release).map_err(|e| Error::Other(format!("{e:#}")))?;
-    let func = BtfFunc { btf: &btf, func: site.die as u32, name: site.function.clone() };
+    let func = BtfFunc { btf: &btf, func: site.die as u32 };
     f(&func)
 }
 
@@ -104,13 +103,7 @@ impl<'a> BtfFunc<'a> {
     pub fn access(&self, req: &Request, max_string: usize) -> Result<Access, Error> {
         let params = self.params();
         let Some(p) = params.iter().find(|p| p.name == req.name) else {
-            let names: Vec<String> = params.iter().map(|p| format!("${}", p.name)).collect();
-            return Err(Error::Other(format!(
-                "unknown target variable '${}' in {}: {NO_LOCALS} ({})",
-                req.name,
-                self.name,
-                if names.is_empty() { "it has none".to_string() } else { names.join(" ") }
-            )));
+            return Err(Error::NotParameter { params: params.iter().map(|p| p.name.clone()).collect() });
         };
         let base = p.loc.clone().map_err(Error::Other)?;
         self.build(&format!("${}", req.name), base, p.ty, req, max_string)
@@ -464,7 +457,7 @@ mod tests {
         for rel in crate::kernel::installed_releases() {
             let Ok(btf) = super::super::btf_source::kernel_btf(&rel) else { continue };
             let func = btf.func("vfs_read").unwrap();
-            let f = BtfFunc { btf: &btf, func, name: "vfs_read".into() };
+            let f = BtfFunc { btf: &btf, func };
             let req = |name: &str, path: Vec<Seg>| Request { name: name.into(), path, pretty: 0, addr_of: false };
             let count = f.access(&req("count", vec![]), 512).unwrap();
             assert_eq!(count.base, Loc::Value("((u64)c->regs->dx)".into()), "{rel}");
@@ -473,10 +466,86 @@ mod tests {
             assert_eq!(pos.base, Loc::Value("((u64)c->regs->di)".into()), "{rel}");
             assert!(matches!(pos.steps.as_slice(), [Step::ToAddr, Step::Offset(o)] if *o > 0), "{rel}: {:?}", pos.steps);
             assert_eq!(pos.end, End::Scalar(Scalar { size: 8, signed: true, bits: None }), "{rel}");
-            let Err(Error::Other(m)) = f.access(&req("ret", vec![]), 512) else { panic!("{rel}: $ret resolved") };
-            assert!(m.contains("locals need debuginfo") && m.contains("$file $buf $count $pos"), "{m}");
+            let Err(Error::NotParameter { params }) = f.access(&req("ret", vec![]), 512) else { panic!("{rel}: $ret resolved") };
+            assert_eq!(params, ["file", "buf", "count", "pos"], "{rel}");
             let names: Vec<String> = f.visible().into_iter().map(|(n, t)| format!("${n}:{t}")).collect();
             assert_eq!(names.join(" "), "$file:struct file* $buf:char* $count:size_t $pos:loff_t*", "{rel}");
         }
+    }
+
+    /// The BTF plans equal the DWARF ones where both describe the same thing: parameters
+    /// at the entry, members through pointers and anonymous unions, bit-fields, array
+    /// indexes and addresses, pretty-printing; for each installed kernel with debuginfo.
+    #[test]
+    fn btf_plans_match_dwarf_plans() {
+        use super::super::target::with_func;
+        let p = |name: &str, path: &[&str], pretty: u8, addr_of: bool| Request {
+            name: name.into(),
+            path: path
+                .iter()
+                .map(|m| if *m == "[]" { Seg::Index(0) } else { Seg::Member(m.to_string()) })
+                .collect(),
+            pretty,
+            addr_of,
+        };
+        let cases: &[(&str, Vec<Request>)] = &[
+            (
+                "vfs_read",
+                vec![
+                    p("count", &[], 0, false),
+                    p("buf", &[], 0, false),
+                    p("pos", &["[]"], 0, false),
+                    p("file", &["f_pos"], 0, false),
+                    p("file", &["f_path", "dentry", "d_name", "name"], 0, false),
+                    p("file", &["f_path", "dentry", "d_name", "len"], 0, false),
+                    p("file", &["f_path", "dentry", "d_name"], 1, false),
+                    p("file", &["f_path", "dentry", "d_iname"], 0, false),
+                    p("file", &["f_pos"], 0, true),
+                    p("count", &[], 1, false),
+                ],
+            ),
+            (
+                "consume_skb",
+                vec![
+                    p("skb", &["pkt_type"], 0, false),
+                    p("skb", &["len"], 0, false),
+                    p("skb", &["cb", "[]"], 0, false),
+                    p("skb", &["cb"], 0, false),
+                    p("skb", &["len"], 0, true),
+                ],
+            ),
+        ];
+        let mut compared = 0;
+        for rel in crate::kernel::installed_releases() {
+            let Ok(ix) = super::super::kernel_index(&rel, false) else { continue };
+            let btf = super::super::btf_source::kernel_btf(&rel).unwrap();
+            for (func, reqs) in cases {
+                let f = ix.lookup(func, None)[0];
+                let e = f.entries.iter().find(|e| !e.blocked).unwrap();
+                let site = Site {
+                    object: super::super::Object::kernel(&rel),
+                    function: func.to_string(),
+                    addr: e.addr,
+                    die: e.die,
+                    cu: e.cu,
+                    tracepoint: false,
+                    btf: false,
+                };
+                let b = BtfFunc { btf: &btf, func: btf.func(func).unwrap() };
+                for req in reqs {
+                    let dwarf = with_func(&site, |d| d.access(req, 512)).unwrap();
+                    let from_btf = b.access(req, 512).unwrap();
+                    assert_eq!(from_btf, dwarf, "{rel} {func} {req:?}");
+                    compared += 1;
+                }
+                let from_btf = b.all(Which::Parms, 0, 512).unwrap();
+                let dwarf = with_func(&site, |d| d.all(Which::Parms, 0, 512)).unwrap();
+                assert_eq!(from_btf, dwarf, "{rel} {func} $$parms");
+                let ret = p("return", &[], 0, false);
+                let dwarf = with_func(&site, |d| d.return_value(&ret, 512));
+                assert_eq!(b.return_value(&ret, 512), dwarf, "{rel} {func} $return");
+            }
+        }
+        eprintln!("{compared} BTF plans equal to DWARF plans");
     }
 }

@@ -55,6 +55,8 @@ pub enum Error {
     Unknown { names: Vec<String> },
     /// The variable exists, without a location at the probe address.
     Unavailable,
+    /// Not a parameter, at a function known from BTF only (no DWARF): with the parameters.
+    NotParameter { params: Vec<String> },
     /// Anything else, a sentence (a member that does not exist, a struct used as a value, ...).
     Other(String),
 }

@@ -217,6 +217,15 @@ fn diagnostic(e: &Expr, err: &dt::Error, function: &str) -> Diagnostic {
             .with_help(format!(
                 "test it with @defined({what}) first, or probe another point where it lives (a .return of a function it is passed to)"
             )),
+        dt::Error::NotParameter { params } => {
+            let list: Vec<String> = params.iter().map(|n| format!("${n}")).collect();
+            let list = if list.is_empty() { "none".to_string() } else { list.join(" ") };
+            Diagnostic::error(format!("target variable '{what}' is not a parameter of {function}, and locals need debuginfo"))
+                .with_span(e.span)
+                .with_help(format!(
+                    "the kernel has no DWARF debuginfo here, so {function} is known from BTF, which describes its parameters only ({list}); install the debuginfo with `rstap --prep`"
+                ))
+        }
         dt::Error::Other(m) => Diagnostic::error(m.clone()).with_span(e.span),
     }
 }
