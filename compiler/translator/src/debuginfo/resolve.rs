@@ -424,19 +424,27 @@ fn btf_function(
         .collect())
 }
 
-/// `kernel.statement(...)`, `kprobe.statement(ADDRESS).absolute` (debuginfo/statement.rs).
+/// `kernel.statement(...)`, `kprobe.statement(ADDRESS).absolute` (debuginfo/statement.rs);
+/// without DWARF, what needed it says so (after any mistake in the point itself).
 fn statement(comps: &[Component], release: &str) -> Result<Vec<(KprobePoint, String)>, String> {
+    statement_points(comps, release).map_err(|e| {
+        if e.starts_with("no kernel debuginfo") && !super::has_dwarf(release) {
+            format!(
+                "kernel.statement probes need the kernel's DWARF debuginfo (lines and addresses), and {release} has none here (BTF describes only functions' parameters)\n  = help: install it with `rstap --prep -r {release}`, or probe kprobe.statement(ADDRESS).absolute in guru mode"
+            )
+        } else {
+            e
+        }
+    })
+}
+
+fn statement_points(comps: &[Component], release: &str) -> Result<Vec<(KprobePoint, String)>, String> {
     let family = comps[0].name.as_str();
     let rest: Vec<&str> = comps[2..].iter().map(|c| c.name.as_str()).collect();
     if comps[2..].iter().any(|c| c.arg.is_some()) || !(rest.is_empty() || rest == ["absolute"]) {
         return Err(format!("{family}.statement: unknown suffix '.{}' (only .absolute)", rest.join(".")));
     }
     let absolute = rest == ["absolute"];
-    if family == "kernel" && !super::has_dwarf(release) {
-        return Err(format!(
-            "kernel.statement probes need the kernel's DWARF debuginfo (lines and addresses), and {release} has none here (BTF describes only functions' parameters)\n  = help: install it with `rstap --prep -r {release}`, or probe kprobe.statement(ADDRESS).absolute in guru mode"
-        ));
-    }
     match (&comps[1].arg, family) {
         (Some(Literal::Num(n)), _) if absolute => Ok(vec![super::statement::absolute(*n as u64, family)]),
         (Some(Literal::Num(n)), "kernel") => Ok(vec![super::statement::kernel_statement_addr(*n as u64, release)?]),
