@@ -17,6 +17,9 @@ const ARG_REGS: [&str; 6] = ["di", "si", "dx", "cx", "r8", "r9"];
 /// What a kernel.function site without DWARF says about locals.
 pub const NO_LOCALS: &str = "locals need debuginfo: without the kernel's DWARF, BTF describes only the function's parameters";
 
+/// A member found: its type, byte offset, and bit-field (bit in the first byte, width).
+type Found = (u32, u64, Option<(u32, u32)>);
+
 /// One function's BTF, for its target variables.
 pub struct BtfFunc<'a> {
     btf: &'a Btf,
@@ -169,7 +172,7 @@ impl<'a> BtfFunc<'a> {
     }
 
     /// `name` in a struct or union, through anonymous members: (type, byte offset, bits).
-    fn member(&self, t: u32, name: &str) -> Option<(u32, u64, Option<(u32, u32)>)> {
+    fn member(&self, t: u32, name: &str) -> Option<Found> {
         let (Kind::Struct { members, .. } | Kind::Union { members, .. }) = self.kind(t) else { return None };
         for m in members {
             if m.name == name {

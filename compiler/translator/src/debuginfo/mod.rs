@@ -107,9 +107,19 @@ pub fn vmlinux_candidates(release: &str) -> Vec<PathBuf> {
 }
 
 /// Whether kernel `release` has vmlinux DWARF on the debuginfo path (else kernel.function
-/// falls back to BTF).
+/// falls back to BTF). Asked once per release and process: every kernel.function point,
+/// the module cache key and the listing ask it.
 pub fn has_dwarf(release: &str) -> bool {
-    find_vmlinux(release).is_ok()
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static KNOWN: OnceLock<Mutex<HashMap<String, bool>>> = OnceLock::new();
+    let known = KNOWN.get_or_init(Default::default);
+    if let Some(b) = known.lock().unwrap().get(release) {
+        return *b;
+    }
+    let b = find_vmlinux(release).is_ok();
+    known.lock().unwrap().insert(release.to_string(), b);
+    b
 }
 
 /// The vmlinux with DWARF for `release`, or a message saying how to get it.
