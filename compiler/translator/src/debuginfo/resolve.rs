@@ -352,6 +352,8 @@ fn module_statement(comps: &[Component], release: &str) -> Result<Vec<(KprobePoi
         return Err(errors.into_iter().next().unwrap_or_default());
     }
     Ok(out)
+}
+
 // The kernels whose "no DWARF, BTF only" warning this run has given.
 static BTF_WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
