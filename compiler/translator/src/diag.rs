@@ -99,6 +99,17 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error from a message whose text may end in `\n  = help: ...` lines (the
+    /// debuginfo layer's messages are plain strings): those become its help lines.
+    pub fn error_with_help_lines(msg: &str) -> Diagnostic {
+        let mut parts = msg.split("\n  = help: ");
+        let mut d = Diagnostic::error(parts.next().unwrap_or_default().to_string());
+        for h in parts {
+            d = d.with_help(h.to_string());
+        }
+        d
+    }
+
     pub fn new(severity: Severity, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity,

@@ -208,11 +208,21 @@ pub fn matching_modules(comp: &Component, release: &str) -> Result<(Vec<String>,
 /// `module("PATTERN").function("PATTERN")`: every module [`matching_modules`], then as
 /// `kernel.function` within each.
 fn module_function(comps: &[Component], release: &str) -> Result<Vec<(KprobePoint, String)>, String> {
-    let (modules, mwild) = matching_modules(&comps[0], release)?;
+    in_each_module(&comps[0], release, |m| kernel_function(comps, release, Some(m)))
+}
+
+/// The points `resolve_in(M)` gives in each module `module("PATTERN")` matches (optional
+/// when the module was a wildcard); the first error when none gave any.
+fn in_each_module(
+    module: &Component,
+    release: &str,
+    resolve_in: impl Fn(&str) -> Result<Vec<(KprobePoint, String)>, String>,
+) -> Result<Vec<(KprobePoint, String)>, String> {
+    let (modules, mwild) = matching_modules(module, release)?;
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for m in &modules {
-        match kernel_function(comps, release, Some(m)) {
+        match resolve_in(m) {
             Ok(v) => out.extend(v.into_iter().map(|(mut k, pp)| {
                 k.optional |= mwild;
                 (k, pp)
@@ -336,22 +346,7 @@ fn module_statement(comps: &[Component], release: &str) -> Result<Vec<(KprobePoi
         return Err("module(...).statement takes \"FUNC@FILE:LINE\" (addresses inside a module: kprobe.module(\"M\").function(\"SYM\") or kernel.statement(ADDR).absolute)".into());
     }
     let pat = str_arg(&comps[1])?;
-    let (modules, mwild) = matching_modules(&comps[0], release)?;
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for m in &modules {
-        match super::statement::kernel_statement(&pat, release, Some(m)) {
-            Ok(v) => out.extend(v.into_iter().map(|(mut k, pp)| {
-                k.optional |= mwild;
-                (k, pp)
-            })),
-            Err(e) => errors.push(e),
-        }
-    }
-    if out.is_empty() {
-        return Err(errors.into_iter().next().unwrap_or_default());
-    }
-    Ok(out)
+    in_each_module(&comps[0], release, |m| super::statement::kernel_statement(&pat, release, Some(m)))
 }
 
 // The kernels whose "no DWARF, BTF only" warning this run has given.

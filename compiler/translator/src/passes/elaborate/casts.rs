@@ -123,7 +123,7 @@ pub fn resolve(
                 Ok(acc) => {
                     out.casts.insert(e.span, acc);
                 }
-                Err(dt::Error::Other(m)) => diags.push(Diagnostic::error(m).with_span(e.span)),
+                Err(dt::Error::Other(m)) => diags.push(Diagnostic::error_with_help_lines(&m).with_span(e.span)),
                 Err(err) => diags.push(Diagnostic::error(format!("@var(\"{name}\"): {err:?}")).with_span(e.span)),
             }
             continue;
@@ -133,7 +133,7 @@ pub fn resolve(
             Ok(s) => s,
             Err(m) => {
                 diags.push(Diagnostic::error(m).with_span(e.span).with_help(
-                    "use \"kernel\", a module name (\"usbcore\"), a list (\"usbcore:kernel\"), or a header list such as \"kernel<linux/sched.h>\"",
+                    "use \"kernel\", a module name (\"usbcore\"), a program's path, a list (\"usbcore:kernel\"), or a header list such as \"kernel<linux/sched.h>\"",
                 ));
                 continue;
             }
@@ -144,7 +144,7 @@ pub fn resolve(
             Ok(acc) => {
                 out.casts.insert(e.span, acc);
             }
-            Err(dt::Error::Other(m)) => diags.push(Diagnostic::error(m).with_span(e.span)),
+            Err(dt::Error::Other(m)) => diags.push(Diagnostic::error_with_help_lines(&m).with_span(e.span)),
             Err(err) => diags.push(Diagnostic::error(format!("@cast to '{ty}': {err:?}")).with_span(e.span)),
         }
     }

@@ -243,15 +243,9 @@ fn expand(
     }
 }
 
-/// A kernel family's refusal: its text may end in `\n  = help: ...` lines (debuginfo/),
-/// which become the diagnostic's help.
+/// A kernel family's refusal: its text may end in `\n  = help: ...` lines (debuginfo/).
 fn kernel_point_error(msg: &str) -> Diagnostic {
-    let mut parts = msg.split("\n  = help: ");
-    let mut d = Diagnostic::error(parts.next().unwrap_or_default().to_string());
-    for h in parts {
-        d = d.with_help(h.to_string());
-    }
-    d
+    Diagnostic::error_with_help_lines(msg)
 }
 
 /// `if (!(C1 && C2 ...)) next;` before the body: a conditional probe's body runs only
