@@ -1,7 +1,8 @@
 //! The function index of a vmlinux: every function the DWARF describes
-//! (its name, declaration file and line, whether it has inlined instances,
-//! its out-of-line entries matched to their ELF symbols, GCC clones like
-//! `.isra.0` included) and where its DIE is, to read it again.
+//! (its name, declaration file and line, its out-of-line entries matched to
+//! their ELF symbols, GCC clones like `.isra.0` included, and its inlined
+//! instances with the out-of-line copy holding each) and where its DIEs are,
+//! to read them again.
 //!
 //! Building it reads all of .debug_info (seconds, in parallel over the
 //! compilation units, from a read-only mmap); the result is cached on disk
@@ -20,7 +21,10 @@ use std::sync::OnceLock;
 
 type R<'a> = EndianSlice<'a, LittleEndian>;
 
-const FORMAT: &str = "rstap-function-index 3";
+const FORMAT: &str = "rstap-function-index 4";
+/// Part of the cache file's name too, so binaries of different formats sharing one cache
+/// directory each keep their own file instead of rebuilding each other's.
+const FORMAT_TAG: &str = "functions4";
 
 /// One out-of-line copy of a function's code.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +57,21 @@ pub struct Function {
     /// Whether inlined instances exist.
     pub inlined: bool,
     pub entries: Vec<Entry>,
+    /// Its inlined instances (DW_TAG_inlined_subroutine), by address.
+    pub inlines: Vec<Inline>,
+}
+
+/// One inlined copy of a function inside another function's out-of-line code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inline {
+    /// Link-time address where the copy starts (DW_AT_entry_pc, low_pc or first range).
+    pub addr: u64,
+    /// .debug_info offset of its DW_TAG_inlined_subroutine DIE (its own parameters and
+    /// variables); in the function's unit (`Function::cu`): origins are unit-local.
+    pub die: u64,
+    /// Entry address of the out-of-line copy holding it (an `Entry` of some function):
+    /// the probe's symbol+offset anchor, and blocked where that copy is.
+    pub container: u64,
 }
 
 pub struct Index {
@@ -64,6 +83,8 @@ pub struct Index {
     map: OnceLock<Result<memmap2::Mmap, String>>,
     /// Debug sections the file needs copied: relocated (a module's ET_REL file) or inflated.
     owned: OnceLock<Result<HashMap<String, Vec<u8>>, String>>,
+    /// Entry address → (function, entry index), built on first use (inline containers).
+    by_entry: OnceLock<HashMap<u64, (usize, usize)>>,
 }
 
 impl Index {
@@ -99,7 +120,7 @@ impl Index {
         if verbose {
             eprintln!("Indexed {} functions in {:.1}s, cached in {}", functions.len(), t.elapsed().as_secs_f64(), cache.display());
         }
-        let ix = Index { path: path.to_path_buf(), build_id, stext, functions, map: OnceLock::new(), owned: OnceLock::new() };
+        let ix = Index { path: path.to_path_buf(), build_id, stext, functions, map: OnceLock::new(), owned: OnceLock::new(), by_entry: OnceLock::new() };
         let _ = ix.map.set(Ok(map));
         if let Err(e) = write_cache(&ix, &cache) {
             eprintln!("rstap: warning: cannot cache the function index in {}: {e:#}", cache.display());
@@ -140,6 +161,25 @@ impl Index {
             .symbols()
             .filter_map(|s| s.name().ok()?.strip_prefix("__ksymtab_").map(str::to_string))
             .collect())
+    }
+
+    /// The out-of-line copy starting at `addr` and its function (an inline's container).
+    pub fn entry_at(&self, addr: u64) -> Option<(&Function, &Entry)> {
+        let m = self.by_entry.get_or_init(|| {
+            let mut m = HashMap::new();
+            for (i, f) in self.functions.iter().enumerate() {
+                for (j, e) in f.entries.iter().enumerate() {
+                    m.entry(e.addr).or_insert((i, j));
+                }
+            }
+            m
+        });
+        m.get(&addr).map(|&(i, j)| (&self.functions[i], &self.functions[i].entries[j]))
+    }
+
+    /// Number of inlined instances indexed.
+    pub fn inline_count(&self) -> usize {
+        self.functions.iter().map(|f| f.inlines.len()).sum()
     }
 
     /// Functions whose name matches `name_pat` and, when given, whose file matches `file_pat`.
@@ -208,14 +248,17 @@ fn fallback_id(path: &Path) -> String {
 }
 
 fn cache_path(build_id: &str) -> PathBuf {
-    crate::datadir::cache_dir().join("debuginfo").join(format!("{build_id}.functions"))
+    crate::datadir::cache_dir().join("debuginfo").join(format!("{build_id}.{FORMAT_TAG}"))
 }
 
 // ---- the cache file: one text line per function ----
 // header:   FORMAT \t build_id \t stext(hex)
 // file:     P \t path                 (numbered from 0 in order)
-// function: F \t name \t file# \t line \t die(hex) \t cu(hex) \t inlined(0/1) \t entries
+// function: F \t name \t file# \t line \t die(hex) \t cu(hex) \t inlined(0/1) \t entries \t inlines
 // entries:  addr(hex):symbol:flags:die(hex):cu(hex) , ...   flags: u unique, b blocked
+// inlines:  addr:die:container , ...   addresses relative to stext and the DIE to the
+//           unit (short hex: there are hundreds of thousands), container "" when it is
+//           the previous one's
 
 fn write_cache(ix: &Index, path: &Path) -> Result<()> {
     std::fs::create_dir_all(path.parent().unwrap())?;
@@ -237,7 +280,7 @@ fn write_cache(ix: &Index, path: &Path) -> Result<()> {
             })
             .collect();
         out.push_str(&format!(
-            "F\t{}\t{fi}\t{}\t{:x}\t{:x}\t{}\t{}\n",
+            "F\t{}\t{fi}\t{}\t{:x}\t{:x}\t{}\t{}\t",
             f.name,
             f.line,
             f.die,
@@ -245,6 +288,15 @@ fn write_cache(ix: &Index, path: &Path) -> Result<()> {
             f.inlined as u8,
             entries.join(",")
         ));
+        let mut last = None;
+        for (k, i) in f.inlines.iter().enumerate() {
+            let sep = if k == 0 { "" } else { "," };
+            let rel = |a: u64| a.wrapping_sub(ix.stext) as i64;
+            let container = if last == Some(i.container) { String::new() } else { hex_signed(rel(i.container)) };
+            last = Some(i.container);
+            out.push_str(&format!("{sep}{}:{:x}:{container}", hex_signed(rel(i.addr)), i.die - f.cu));
+        }
+        out.push('\n');
     }
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     std::fs::File::create(&tmp)?.write_all(out.as_bytes())?;
@@ -283,9 +335,36 @@ fn parse_cache(text: &str, path: &Path, build_id: &str) -> Option<Index> {
             let cu = u64::from_str_radix(p.next()?, 16).ok()?;
             entries.push(Entry { addr, symbol, unique: flags.contains('u'), blocked: flags.contains('b'), die, cu });
         }
-        functions.push(Function { name, file, line, die, cu, inlined, entries });
+        let mut inlines = Vec::new();
+        let mut last = 0;
+        for i in it.next()?.split(',').filter(|e| !e.is_empty()) {
+            let mut p = i.split(':');
+            let addr = stext.wrapping_add(parse_signed(p.next()?)? as u64);
+            let die = cu + u64::from_str_radix(p.next()?, 16).ok()?;
+            let c = p.next()?;
+            if !c.is_empty() {
+                last = stext.wrapping_add(parse_signed(c)? as u64);
+            }
+            inlines.push(Inline { addr, die, container: last });
+        }
+        functions.push(Function { name, file, line, die, cu, inlined, entries, inlines });
     }
-    Some(Index { path: path.to_path_buf(), build_id: build_id.to_string(), stext, functions, map: OnceLock::new(), owned: OnceLock::new() })
+    Some(Index { path: path.to_path_buf(), build_id: build_id.to_string(), stext, functions, map: OnceLock::new(), owned: OnceLock::new(), by_entry: OnceLock::new() })
+}
+
+fn hex_signed(v: i64) -> String {
+    if v < 0 {
+        format!("-{:x}", v.unsigned_abs())
+    } else {
+        format!("{v:x}")
+    }
+}
+
+fn parse_signed(s: &str) -> Option<i64> {
+    match s.strip_prefix('-') {
+        Some(x) => u64::from_str_radix(x, 16).ok().map(|v| (v as i64).wrapping_neg()),
+        None => u64::from_str_radix(s, 16).ok().map(|v| v as i64),
+    }
 }
 
 // ---- building the index ----
@@ -303,6 +382,8 @@ struct Raw {
     own: u64,
     /// The DIE is the declaration itself (not a concrete copy of it).
     is_decl: bool,
+    /// An inlined instance: its entry address and its container's entry address.
+    inline: Option<(u64, u64)>,
 }
 
 struct Symbols<'a> {
@@ -428,6 +509,7 @@ fn build(data: &[u8], verbose: bool, user: bool) -> Result<(u64, Vec<Function>)>
                 cu: r.cu,
                 inlined: false,
                 entries: Vec::new(),
+                inlines: Vec::new(),
             });
             addrs.push(Vec::new());
             funcs.len() - 1
@@ -448,9 +530,17 @@ fn build(data: &[u8], verbose: bool, user: bool) -> Result<(u64, Vec<Function>)>
             f.cu = r.cu;
         }
         f.inlined |= r.inlined;
+        if let Some((addr, container)) = r.inline {
+            f.inlined = true;
+            f.inlines.push(Inline { addr, die: r.own, container });
+            continue;
+        }
         if let Some(a) = r.addr {
             addrs[i].push((a, r.own, r.cu));
         }
+    }
+    for f in funcs.iter_mut() {
+        f.inlines.sort_unstable_by_key(|i| (i.container, i.addr, i.die));
     }
     for (f, mut a) in funcs.iter_mut().zip(addrs) {
         a.sort_unstable();
@@ -493,7 +583,7 @@ fn unit_functions(dwarf: &gimli::Dwarf<R>, header: gimli::UnitHeader<R>, roots: 
             continue;
         }
         let own = e.offset().to_debug_info_offset(&unit.header).map(|o| o.0 as u64).unwrap_or(0);
-        let mut r = Raw { decl: own, cu, name: None, file: None, line: 0, inlined: false, addr: None, own, is_decl: true };
+        let mut r = Raw { decl: own, cu, name: None, file: None, line: 0, inlined: false, addr: None, own, is_decl: true, inline: None };
         let mut origin_local = None;
         if let Some(v) = e.attr_value(gimli::DW_AT_abstract_origin)? {
             match v {
@@ -535,9 +625,54 @@ fn unit_functions(dwarf: &gimli::Dwarf<R>, header: gimli::UnitHeader<R>, roots: 
             describe(&d, &mut r)?;
         }
         r.addr = entry_pc(dwarf, &unit, e)?;
+        if let Some(container) = r.addr {
+            inlined_instances(dwarf, &unit, child, cu, container, &mut out)?;
+        }
         out.push(r);
     }
     Ok(out)
+}
+
+/// The inlined instances anywhere inside a concrete function's DIE `node` (in lexical
+/// blocks, and inside other inlined instances), as Raws merged into their origin.
+fn inlined_instances(
+    dwarf: &gimli::Dwarf<R>,
+    unit: &gimli::Unit<R>,
+    node: gimli::EntriesTreeNode<R>,
+    cu: u64,
+    container: u64,
+    out: &mut Vec<Raw>,
+) -> Result<()> {
+    let mut children = node.children();
+    while let Some(child) = children.next()? {
+        let e = child.entry();
+        match e.tag() {
+            gimli::DW_TAG_inlined_subroutine => {
+                // Unit-local origins only: a vmlinux built without LTO has no others.
+                if let Some(AttributeValue::UnitRef(o)) = e.attr_value(gimli::DW_AT_abstract_origin)? {
+                    if let (Some(addr), Ok(decl)) = (entry_pc(dwarf, unit, e)?, o.to_debug_info_offset(&unit.header).ok_or(())) {
+                        let own = e.offset().to_debug_info_offset(&unit.header).map(|x| x.0 as u64).unwrap_or(0);
+                        out.push(Raw {
+                            decl: decl.0 as u64,
+                            cu,
+                            name: None,
+                            file: None,
+                            line: 0,
+                            inlined: true,
+                            addr: None,
+                            own,
+                            is_decl: false,
+                            inline: Some((addr, container)),
+                        });
+                    }
+                }
+                inlined_instances(dwarf, unit, child, cu, container, out)?;
+            }
+            gimli::DW_TAG_lexical_block => inlined_instances(dwarf, unit, child, cu, container, out)?,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Where a concrete function starts: DW_AT_entry_pc, low_pc, or its first range.
