@@ -55,7 +55,7 @@ impl FunctionPattern {
 /// Which instances of a function a `kernel.function` point asks for.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Instances {
-    /// Plain: out-of-line copies (inlined copies need statement probes, not done yet).
+    /// Plain: out-of-line and inlined copies.
     All,
     /// `.call`: out-of-line copies only.
     Call,
@@ -69,9 +69,9 @@ pub enum Instances {
 pub fn wanted(f: &Function, inst: Instances) -> bool {
     let probeable = f.entries.iter().any(|e| !e.blocked);
     match inst {
-        Instances::All => probeable || f.inlined,
+        Instances::All => probeable || !f.inlines.is_empty(),
         Instances::Call | Instances::Return => probeable,
-        Instances::Inline => f.inlined,
+        Instances::Inline => !f.inlines.is_empty(),
     }
 }
 

@@ -11,7 +11,7 @@
 //! inside inlined callees do not extend that span: they are the callees' lines). A line
 //! is probed at the lowest such address: where its code first starts.
 
-use super::index::{Entry, Function};
+use super::index::{Entry, Function, Inline};
 use super::Index;
 use anyhow::{Context, Result};
 use gimli::{EndianSlice, LittleEndian, UnitOffset};
@@ -51,14 +51,26 @@ impl EntryLines {
 
 /// The lines with code of entry `e` of `f`.
 pub fn entry_lines(ix: &Index, f: &Function, e: &Entry) -> Result<EntryLines> {
+    copy_lines(ix, f, e.cu, e.die)
+}
+
+/// The lines with code of inlined copy `i` of `f` (the rows of `f`'s file inside the
+/// copy's ranges: its own code where it was inlined).
+pub fn inline_lines(ix: &Index, f: &Function, i: &Inline) -> Result<EntryLines> {
+    copy_lines(ix, f, f.cu, i.die)
+}
+
+/// The lines with code of the copy of `f` whose DIE (a subprogram or an inlined
+/// subroutine) is at `die` in the unit at `cu`.
+fn copy_lines(ix: &Index, f: &Function, cu: u64, die_off: u64) -> Result<EntryLines> {
     let dw = super::types::Dwarf::load(ix)?;
     let dwarf = &dw.dwarf;
     let header = dwarf
         .debug_info
-        .header_from_offset(gimli::DebugInfoOffset(e.cu as usize))
+        .header_from_offset(gimli::DebugInfoOffset(cu as usize))
         .with_context(|| format!("the compilation unit of {}", f.name))?;
     let unit = dwarf.unit(header)?;
-    let die = unit.entry(UnitOffset((e.die - e.cu) as usize))?;
+    let die = unit.entry(UnitOffset((die_off - cu) as usize))?;
     let mut ranges = Vec::new();
     let mut it = dwarf.die_ranges(&unit, &die)?;
     while let Some(r) = it.next()? {
@@ -66,9 +78,9 @@ pub fn entry_lines(ix: &Index, f: &Function, e: &Entry) -> Result<EntryLines> {
             ranges.push((r.begin, r.end));
         }
     }
-    let inlined = inlined_ranges(dwarf, &unit, UnitOffset((e.die - e.cu) as usize))?;
+    let inlined = inlined_ranges(dwarf, &unit, UnitOffset((die_off - cu) as usize))?;
     let mut lines = BTreeMap::new();
-    let table = unit_rows(ix, dwarf, &unit, e.cu)?;
+    let table = unit_rows(ix, dwarf, &unit, cu)?;
     // Which file indexes of the table are the function's file (by path suffix: the
     // index stores paths relative to the source tree, the table spells them in full).
     let same_file: Vec<bool> = table.files.iter().map(|p| p.as_deref().is_some_and(|p| same_path(p, &f.file))).collect();
@@ -207,7 +219,8 @@ fn same_path(full: &str, rel: &str) -> bool {
 /// offset when the symbol is unique, else `_stext` + offset. The kernel resolves either
 /// under KASLR; a raw link-time address would be wrong there.
 pub fn kprobe_anchor(ix: &Index, e: &Entry, addr: u64) -> (String, u64) {
-    if e.unique && !e.symbol.is_empty() {
+    // An address before the entry (an inlined copy in a `.cold` part) takes `_stext`.
+    if e.unique && !e.symbol.is_empty() && e.addr <= addr {
         (e.symbol.clone(), addr - e.addr)
     } else {
         ("_stext".to_string(), addr.wrapping_sub(ix.stext))

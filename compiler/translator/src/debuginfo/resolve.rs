@@ -5,7 +5,7 @@
 //! names included).
 
 use crate::ast::{Component, Literal};
-use crate::listing::{function_pp, instances, wanted, FunctionPattern, Instances};
+use crate::listing::{function_pp, instances, FunctionPattern, Instances};
 use crate::passes::elaborate::pp_string;
 
 /// One kprobe or kretprobe to register.
@@ -268,25 +268,26 @@ fn kernel_function(comps: &[Component], release: &str, module: Option<&str>) -> 
         None => function_pp(f),
         Some(m) => format!("module(\"{m}\").function(\"{}@{}:{}\")", f.name, f.file, f.line),
     };
-    if inst == Instances::Inline {
-        return Err("kernel.function(...).inline: probing inlined copies is not supported yet".into());
-    }
     let mut out: Vec<(KprobePoint, String)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut refused = Vec::new();
     let mut ambiguous = 0;
+    let site_of = |f: &super::Function, addr: u64, die: u64, cu: u64| Site {
+        object: super::Object::Kernel { release: release.to_string(), module: module.map(str::to_string) },
+        function: f.name.clone(),
+        addr,
+        die,
+        cu,
+        tracepoint: false,
+        btf: false,
+    };
     for f in matched {
-        if wild && inst != Instances::Inline && !f.entries.is_empty() && f.entries.iter().all(|e| e.blocked) {
-            SKIPPED.with(|c| c.set(c.get() + 1));
-        }
-        if !wanted(f, inst) {
-            refused.push(f);
-            continue;
-        }
         let pp = format!("{}{suffix}", pp_of(f));
-        let mut any = false;
-        for e in &f.entries {
+        let (mut probed, mut blocked) = (0, 0);
+        // Out-of-line copies: plain, .call and .return.
+        for e in f.entries.iter().filter(|_| inst != Instances::Inline) {
             if e.blocked || e.symbol.is_empty() {
+                blocked += e.blocked as usize;
                 continue;
             }
             if !seen.insert(e.addr) {
@@ -302,30 +303,48 @@ fn kernel_function(comps: &[Component], release: &str, module: Option<&str>) -> 
                     continue;
                 }
             };
-            any = true;
-            let site = Site {
-                object: super::Object::Kernel { release: release.to_string(), module: module.map(str::to_string) },
-                function: f.name.clone(),
-                addr: e.addr,
-                die: e.die,
-                cu: e.cu,
-                tracepoint: false,
-                btf: false,
-            };
+            probed += 1;
+            let site = site_of(f, e.addr, e.die, e.cu);
             out.push((KprobePoint { symbol, offset, ret, maxactive, optional: wild, site: Some(site) }, pp.clone()));
         }
-        if !any {
+        // Inlined copies: plain and .inline (a .return has no return to catch there, and
+        // .call asks for out-of-line entries only, as stapprobes says).
+        if matches!(inst, Instances::All | Instances::Inline) {
+            for i in &f.inlines {
+                match inline_anchor(&ix, i, module) {
+                    Anchor::At(symbol, offset) => {
+                        probed += 1;
+                        let site = site_of(f, i.addr, i.die, f.cu);
+                        // Optional: kprobes refuse some addresses inside functions (a jump
+                        // label's or static call's instruction) that only the kernel knows.
+                        let kp = KprobePoint { symbol, offset, ret, maxactive, optional: true, site: Some(site) };
+                        out.push((kp, pp.clone()));
+                    }
+                    Anchor::Blocked => blocked += 1,
+                    Anchor::Ambiguous => ambiguous += 1,
+                }
+            }
+        }
+        if probed == 0 {
+            if wild && blocked > 0 {
+                SKIPPED.with(|c| c.set(c.get() + 1));
+            }
             refused.push(f);
         }
     }
     if out.is_empty() {
         if let Some(f) = refused.first() {
-            let why = if f.entries.iter().any(|e| e.blocked) {
-                "the kernel does not allow kprobes there (blocklisted or init code)"
-            } else {
-                "it is only inlined, and inlined copies are not probed yet"
+            let blocked = "the kernel does not allow kprobes there (blocklisted, noinstr, entry or init code)";
+            let why = match inst {
+                Instances::Inline if f.inlines.is_empty() => "it has no inlined copies (.inline probes inlined copies only)",
+                Instances::Return if f.entries.is_empty() => {
+                    "it is only inlined, and inlined copies have no return to probe (.return probes out-of-line copies only)"
+                }
+                Instances::Call if f.entries.is_empty() => "it is only inlined (.call probes out-of-line copies only, .inline the inlined ones)",
+                _ if f.entries.iter().any(|e| e.blocked) || !f.inlines.is_empty() => blocked,
+                _ => "it has no copy with code the kernel can probe",
             };
-            return Err(format!("cannot probe {}: {why}", pp_of(f)));
+            return Err(format!("cannot probe {}{suffix}: {why}", pp_of(f)));
         }
         if ambiguous > 0 {
             return Err(format!("\"{pat}\" names only static functions whose symbol the module has twice (not probed yet)"));
@@ -419,6 +438,32 @@ fn btf_function(
             (kp, format!("kernel.function(\"{name}\"){suffix}"))
         })
         .collect())
+}
+
+/// Where an inlined copy's kprobe goes.
+enum Anchor {
+    At(String, u64),
+    /// Its container is where kprobes are not allowed (or has no symbol).
+    Blocked,
+    /// In a module, its container's symbol is not unique there.
+    Ambiguous,
+}
+
+/// An inlined copy is probed as its out-of-line container's symbol + offset (the kernel
+/// relocates either under KASLR); in the vmlinux `_stext` + offset when that symbol is
+/// ambiguous or the copy lies before it (a `.cold` part).
+fn inline_anchor(ix: &super::Index, i: &super::index::Inline, module: Option<&str>) -> Anchor {
+    let Some((_, c)) = ix.entry_at(i.container) else { return Anchor::Blocked };
+    if c.blocked || c.symbol.is_empty() {
+        return Anchor::Blocked;
+    }
+    let before = i.addr < c.addr;
+    match module {
+        None if c.unique && !before => Anchor::At(c.symbol.clone(), i.addr - c.addr),
+        None => Anchor::At("_stext".to_string(), i.addr.wrapping_sub(ix.stext)),
+        Some(m) if c.unique && !before => Anchor::At(format!("{m}:{}", c.symbol), i.addr - c.addr),
+        Some(_) => Anchor::Ambiguous,
+    }
 }
 
 /// `kernel.statement(...)`, `kprobe.statement(ADDRESS).absolute` (debuginfo/statement.rs);

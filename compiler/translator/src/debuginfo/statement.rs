@@ -9,7 +9,7 @@
 //!
 //! Lines come from each function's own compilation unit ([`super::lines`]).
 
-use super::index::{Entry, Function};
+use super::index::{Entry, Function, Inline};
 use super::lines::{self, EntryLines};
 use super::resolve::{KprobePoint, Site};
 use super::Index;
@@ -83,7 +83,10 @@ impl StatementPattern {
 #[derive(Debug, Clone)]
 pub struct Statement<'a> {
     pub function: &'a Function,
+    /// The out-of-line copy holding the address (for an inlined copy: its container).
     pub entry: &'a Entry,
+    /// The inlined copy of `function` the line is in; None: in `entry`'s own code.
+    pub inline: Option<&'a Inline>,
     pub line: u32,
     pub addr: u64,
 }
@@ -104,20 +107,32 @@ impl Statement<'_> {
             object: super::Object::Kernel { release: release.to_string(), module: module.map(str::to_string) },
             function: self.function.name.clone(),
             addr: self.addr,
-            die: self.entry.die,
-            cu: self.entry.cu,
+            // An inlined copy's variables are its inlined subroutine's children.
+            die: self.inline.map_or(self.entry.die, |i| i.die),
+            cu: if self.inline.is_some() { self.function.cu } else { self.entry.cu },
             tracepoint: false,
             btf: false,
         }
     }
 }
 
-/// The out-of-line copies of `f` that can hold a kprobe, with their lines.
-fn probeable_lines<'a>(ix: &'a Index, f: &'a Function) -> Result<Vec<(&'a Entry, EntryLines)>, String> {
+/// A copy of a function's code: an out-of-line entry, or an inlined copy inside one.
+type Copy<'a> = (&'a Entry, Option<&'a Inline>);
+
+/// The copies of `f` that can hold a kprobe (out-of-line ones, then inlined ones inside
+/// an out-of-line copy kprobes allow), with their lines.
+fn probeable_lines<'a>(ix: &'a Index, f: &'a Function) -> Result<Vec<(Copy<'a>, EntryLines)>, String> {
     let mut out = Vec::new();
+    let err = |err: anyhow::Error| format!("reading the line table of {}: {err:#}", f.name);
     for e in f.entries.iter().filter(|e| !e.blocked && !e.symbol.is_empty()) {
-        let l = lines::entry_lines(ix, f, e).map_err(|err| format!("reading the line table of {}: {err:#}", f.name))?;
-        out.push((e, l));
+        out.push(((e, None), lines::entry_lines(ix, f, e).map_err(err)?));
+    }
+    for i in &f.inlines {
+        let Some((_, c)) = ix.entry_at(i.container) else { continue };
+        if c.blocked || c.symbol.is_empty() {
+            continue;
+        }
+        out.push(((c, Some(i)), lines::inline_lines(ix, f, i).map_err(err)?));
     }
     Ok(out)
 }
@@ -153,7 +168,7 @@ pub fn statements<'a>(ix: &'a Index, pat: &StatementPattern) -> Result<Vec<State
             inlined_only.get_or_insert(f);
             continue;
         }
-        for (e, el) in &copies {
+        for ((e, inline), el) in &copies {
             let wanted: Vec<(u32, u64)> = match pat.lines {
                 Lines::All => el.lines.iter().map(|(l, a)| (*l, *a)).collect(),
                 Lines::Range(a, b) => el.lines.range(a..=b).map(|(l, a)| (*l, *a)).collect(),
@@ -189,7 +204,7 @@ pub fn statements<'a>(ix: &'a Index, pat: &StatementPattern) -> Result<Vec<State
                     super::resolve::note_reserved();
                     continue;
                 }
-                out.push(Statement { function: f, entry: e, line, addr });
+                out.push(Statement { function: f, entry: e, inline: *inline, line, addr });
             }
         }
     }
@@ -201,7 +216,7 @@ pub fn statements<'a>(ix: &'a Index, pat: &StatementPattern) -> Result<Vec<State
             Lines::All => format!("\"{}@{}\"", pat.func, pat.file),
         };
         let mut msg = match (near, inlined_only) {
-            ((None, None), Some(f)) => format!("cannot probe {}: it is only inlined, and inlined copies are not probed yet", function_pp(f)),
+            ((None, None), Some(f)) => format!("cannot probe {}: no copy of its code is where the kernel allows kprobes", function_pp(f)),
             _ => format!("no code at {what} in any function matching \"{}\"", pat.func),
         };
         let hint: Vec<String> = [near.0, near.1].into_iter().flatten().map(|l| l.to_string()).collect();

@@ -247,6 +247,25 @@ pub fn global_var(release: &str, name: &str, file: Option<&str>, req: &Request, 
     func.global(&format!("@var(\"{shown}\")"), req, max_string)
 }
 
+/// The top-level DIE (the out-of-line function) whose subtree holds the DIE at `die`.
+fn container_of<'u>(unit: &'u Unit<'u>, die: UnitOffset) -> anyhow::Result<Option<gimli::DebuggingInformationEntry<'u, 'u, R<'u>>>> {
+    let mut tree = unit.entries_tree(None)?;
+    let root = tree.root()?;
+    let mut children = root.children();
+    let mut last = None;
+    while let Some(child) = children.next()? {
+        let off = child.entry().offset();
+        if off > die {
+            break;
+        }
+        last = Some(off);
+    }
+    Ok(match last {
+        Some(o) => Some(unit.entry(o)?),
+        None => None,
+    })
+}
+
 impl<'a> Func<'a> {
     /// `self.die` is a variable's definition at a fixed address: the access from there.
     fn global(&self, what: &str, req: &Request, max_string: usize) -> Result<Access, Error> {
@@ -293,10 +312,14 @@ impl<'a> Func<'a> {
         if matches!(types.first(), Some(super::Object::User { .. })) {
             ctx.addr_bias = Some("__this_cpu_read(rt_ubias)".into());
         }
-        if !tracepoint && addr != 0 && entry_pc.is_some_and(|pc| pc != addr) {
+        // An inlined copy is never at its container's entry, whatever its own low_pc says.
+        let inlined = e.tag() == gimli::DW_TAG_inlined_subroutine;
+        if !tracepoint && addr != 0 && (inlined || entry_pc.is_some_and(|pc| pc != addr)) {
             ctx.at_entry = false;
             ctx.cfa = super::cfa::cfa_at(ix, addr, "c->regs");
         }
+        // Its frame base is its container's (the out-of-line function around it).
+        let e = if inlined { container_of(&unit, die)?.unwrap_or(e) } else { e };
         if let Some(v) = e.attr_value(gimli::DW_AT_frame_base)? {
             if let AttributeValue::Exprloc(x) = v {
                 ctx.frame_base = location::translate(x.0.slice(), unit.encoding(), &ctx).ok();
@@ -339,8 +362,37 @@ impl<'a> Func<'a> {
             return self.tracepoint_args(root);
         }
         self.collect(root, &mut out)?;
+        self.origin_params(&mut out)?;
         out.sort_by_key(|v| !v.is_param);
         Ok(out)
+    }
+
+    /// At an inlined copy: its parameters in their declared order, from the abstract
+    /// origin, also those GCC left no DIE for in the copy (optimized out: no location).
+    fn origin_params(&self, out: &mut Vec<Var>) -> anyhow::Result<()> {
+        let e = self.unit.entry(self.die)?;
+        if e.tag() != gimli::DW_TAG_inlined_subroutine {
+            return Ok(());
+        }
+        let Some(AttributeValue::UnitRef(o)) = e.attr_value(gimli::DW_AT_abstract_origin)? else { return Ok(()) };
+        let mut tree = self.unit.entries_tree(Some(o))?;
+        let root = tree.root()?;
+        let mut children = root.children();
+        let mut params = Vec::new();
+        while let Some(child) = children.next()? {
+            let p = child.entry();
+            if p.tag() != gimli::DW_TAG_formal_parameter {
+                continue;
+            }
+            let Some(name) = self.name_of(p) else { continue };
+            match out.iter().position(|v| v.is_param && v.name == name) {
+                Some(i) => params.push(out.remove(i)),
+                None => params.push(Var { name, is_param: true, ty: self.type_of(p), loc: None }),
+            }
+        }
+        params.append(out);
+        *out = params;
+        Ok(())
     }
 
     fn collect(&self, node: gimli::EntriesTreeNode<R<'a>>, out: &mut Vec<Var>) -> anyhow::Result<()> {
