@@ -458,6 +458,15 @@ fn build(data: &[u8], verbose: bool, user: bool) -> Result<(u64, Vec<Function>)>
     let obj = img.object();
     let syms = symbols(&img, data);
     let stext = obj.symbols().find(|s| s.name() == Ok("_stext")).map(|s| s.address()).unwrap_or(0);
+    // A module's sections are placed apart at load time: an inlined copy outside its
+    // container's section (a `.cold` part in .text.unlikely) has no offset from the
+    // container's symbol. The vmlinux is linked: any offset holds there.
+    let sections: Vec<(u64, u64)> = if obj.kind() == object::ObjectKind::Relocatable {
+        obj.sections().filter(|s| s.kind() == object::SectionKind::Text).map(|s| (img.section_address(&s), s.size())).collect()
+    } else {
+        Vec::new()
+    };
+    let section_of = |a: u64| sections.iter().position(|&(b, n)| b <= a && a < b + n);
     let load = |id: gimli::SectionId| -> Result<R, gimli::Error> { Ok(EndianSlice::new(img.section(id.name()), LittleEndian)) };
     let dwarf = gimli::Dwarf::load(load)?;
     let mut headers = Vec::new();
@@ -532,7 +541,9 @@ fn build(data: &[u8], verbose: bool, user: bool) -> Result<(u64, Vec<Function>)>
         f.inlined |= r.inlined;
         if let Some((addr, container)) = r.inline {
             f.inlined = true;
-            f.inlines.push(Inline { addr, die: r.own, container });
+            if sections.is_empty() || section_of(addr) == section_of(container) {
+                f.inlines.push(Inline { addr, die: r.own, container });
+            }
             continue;
         }
         if let Some(a) = r.addr {
@@ -759,7 +770,46 @@ fn relative(path: &str, comp_dir: Option<&str>, roots: &Roots) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{file_matches, glob};
+    use super::{file_matches, glob, parse_cache, write_cache, Entry, Function, Index, Inline};
+    use std::sync::OnceLock;
+
+    #[test]
+    fn cache_round_trip_keeps_inlined_copies() {
+        let stext = 0xffff_ffff_8100_0000;
+        let e = |addr, symbol: &str| Entry { addr, symbol: symbol.into(), unique: true, blocked: false, die: 0x500, cu: 0x100 };
+        let f = Function {
+            name: "do_preadv".into(),
+            file: "fs/read_write.c".into(),
+            line: 995,
+            die: 0x400,
+            cu: 0x100,
+            inlined: true,
+            entries: vec![e(stext + 0x3000, "do_preadv")],
+            // One below _stext (a negative offset in the file), two sharing a container.
+            inlines: vec![
+                Inline { addr: stext - 0x10, die: 0x900, container: stext + 0x2000 },
+                Inline { addr: stext + 0x2033, die: 0x800, container: stext + 0x2000 },
+                Inline { addr: stext + 0x4042, die: 0xa00, container: stext + 0x4000 },
+            ],
+        };
+        let ix = Index {
+            path: "/nonexistent".into(),
+            build_id: "abc".into(),
+            stext,
+            functions: vec![f.clone()],
+            map: OnceLock::new(),
+            owned: OnceLock::new(),
+            by_entry: OnceLock::new(),
+        };
+        let dir = std::env::temp_dir().join(format!("rstap-index-test-{}", std::process::id()));
+        let path = dir.join("x.functions");
+        write_cache(&ix, &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let back = parse_cache(&text, "/nonexistent".as_ref(), "abc").unwrap();
+        assert_eq!(back.functions, vec![f]);
+        assert!(parse_cache(&text, "/nonexistent".as_ref(), "other").is_none());
+    }
 
     #[test]
     fn globs() {
