@@ -85,6 +85,8 @@ pub struct Index {
     owned: OnceLock<Result<HashMap<String, Vec<u8>>, String>>,
     /// Entry address → (function, entry index), built on first use (inline containers).
     by_entry: OnceLock<HashMap<u64, (usize, usize)>>,
+    /// File → the declaration lines of its functions, sorted, built on first use.
+    decls: OnceLock<HashMap<String, Vec<u32>>>,
 }
 
 impl Index {
@@ -120,7 +122,7 @@ impl Index {
         if verbose {
             eprintln!("Indexed {} functions in {:.1}s, cached in {}", functions.len(), t.elapsed().as_secs_f64(), cache.display());
         }
-        let ix = Index { path: path.to_path_buf(), build_id, stext, functions, map: OnceLock::new(), owned: OnceLock::new(), by_entry: OnceLock::new() };
+        let ix = Index { path: path.to_path_buf(), build_id, stext, functions, map: OnceLock::new(), owned: OnceLock::new(), by_entry: OnceLock::new(), decls: OnceLock::new() };
         let _ = ix.map.set(Ok(map));
         if let Err(e) = write_cache(&ix, &cache) {
             eprintln!("rstap: warning: cannot cache the function index in {}: {e:#}", cache.display());
@@ -175,6 +177,25 @@ impl Index {
             m
         });
         m.get(&addr).map(|&(i, j)| (&self.functions[i], &self.functions[i].entries[j]))
+    }
+
+    /// The declaration line of the next function declared after `f` in `f`'s file, by
+    /// the index (where `f`'s body has ended).
+    pub fn next_declaration(&self, f: &Function) -> Option<u32> {
+        let m = self.decls.get_or_init(|| {
+            let mut m: HashMap<&str, Vec<u32>> = HashMap::new();
+            for g in &self.functions {
+                m.entry(g.file.as_str()).or_default().push(g.line);
+            }
+            for v in m.values_mut() {
+                v.sort_unstable();
+                v.dedup();
+            }
+            // Owned keys: the map lives in the index it borrows from.
+            m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+        });
+        let lines = m.get(&f.file)?;
+        lines.get(lines.partition_point(|&l| l <= f.line)).copied()
     }
 
     /// Number of inlined instances indexed.
@@ -349,7 +370,7 @@ fn parse_cache(text: &str, path: &Path, build_id: &str) -> Option<Index> {
         }
         functions.push(Function { name, file, line, die, cu, inlined, entries, inlines });
     }
-    Some(Index { path: path.to_path_buf(), build_id: build_id.to_string(), stext, functions, map: OnceLock::new(), owned: OnceLock::new(), by_entry: OnceLock::new() })
+    Some(Index { path: path.to_path_buf(), build_id: build_id.to_string(), stext, functions, map: OnceLock::new(), owned: OnceLock::new(), by_entry: OnceLock::new(), decls: OnceLock::new() })
 }
 
 fn hex_signed(v: i64) -> String {
@@ -800,6 +821,7 @@ mod tests {
             map: OnceLock::new(),
             owned: OnceLock::new(),
             by_entry: OnceLock::new(),
+            decls: OnceLock::new(),
         };
         let dir = std::env::temp_dir().join(format!("rstap-index-test-{}", std::process::id()));
         let path = dir.join("x.functions");

@@ -51,18 +51,22 @@ impl EntryLines {
 
 /// The lines with code of entry `e` of `f`.
 pub fn entry_lines(ix: &Index, f: &Function, e: &Entry) -> Result<EntryLines> {
-    copy_lines(ix, f, e.cu, e.die)
+    copy_lines(ix, f, e.cu, e.die, u32::MAX)
 }
 
 /// The lines with code of inlined copy `i` of `f` (the rows of `f`'s file inside the
-/// copy's ranges: its own code where it was inlined).
+/// copy's ranges: its own code where it was inlined). GCC's ranges of an inlined copy
+/// also hold rows of its caller scheduled among its instructions, and the caller is often
+/// in the same file: only lines before the next function declared in the file count
+/// (C has no nested functions, so `f`'s body ends before it).
 pub fn inline_lines(ix: &Index, f: &Function, i: &Inline) -> Result<EntryLines> {
-    copy_lines(ix, f, f.cu, i.die)
+    copy_lines(ix, f, f.cu, i.die, ix.next_declaration(f).unwrap_or(u32::MAX))
 }
 
 /// The lines with code of the copy of `f` whose DIE (a subprogram or an inlined
 /// subroutine) is at `die` in the unit at `cu`.
-fn copy_lines(ix: &Index, f: &Function, cu: u64, die_off: u64) -> Result<EntryLines> {
+/// Lines from `limit` on are not the function's.
+fn copy_lines(ix: &Index, f: &Function, cu: u64, die_off: u64, limit: u32) -> Result<EntryLines> {
     let dw = super::types::Dwarf::load(ix)?;
     let dwarf = &dw.dwarf;
     let header = dwarf
@@ -91,7 +95,7 @@ fn copy_lines(ix: &Index, f: &Function, cu: u64, die_off: u64) -> Result<EntryLi
         if !ranges.iter().any(|&(a, b)| a <= r.addr && r.addr < b) {
             continue;
         }
-        if !same_file.get(r.file as usize).copied().unwrap_or(false) {
+        if !same_file.get(r.file as usize).copied().unwrap_or(false) || r.line >= limit {
             continue;
         }
         all_lines.insert(r.line);
