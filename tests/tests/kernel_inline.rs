@@ -129,6 +129,16 @@ fn inline_instances_agree_with_llvm_dwarfdump() {
             assert!(!ok, "{kver}: file_ppos.{suffix} resolved");
             assert!(err.contains("it is only inlined") && err.contains(why), "{kver}: {err}");
         }
+        // Copies inside code kprobes refuse are skipped: HYPERVISOR_get_debugreg is only
+        // inlined into noinstr/blocklisted debug-register code; a wildcard over its
+        // family warns once for what it skips and probes the rest.
+        let (ok, _, err) = rstap(&kver, &["-p2", "-e", "probe kernel.function(\"HYPERVISOR_get_debugreg\").inline { }"]);
+        assert!(!ok && err.contains("the kernel does not allow kprobes there"), "{kver}: {err}");
+        let (ok, out, err) = rstap(&kver, &["-p2", "-e", "probe kernel.function(\"HYPERVISOR_*\").inline { }"]);
+        assert!(ok, "{kver}: {err}");
+        assert!(out.lines().count() > 10, "{kver}: {out}");
+        assert_eq!(err.matches("warning: ").count(), 1, "{kver}: {err}");
+        assert!(err.contains("matching functions skipped: the kernel does not allow kprobes there"), "{kver}: {err}");
         // -L: an inlined-only function's parameters, by its abstract origin.
         let (ok, out, err) = rstap(&kver, &["-L", "kernel.function(\"file_ppos\").inline"]);
         assert!(ok, "{kver}: {err}");
