@@ -665,11 +665,16 @@ impl Session {
         Ok(Snapshot::parse(&String::from_utf8_lossy(&line[..n])))
     }
 
-    /// Reads whatever the trace files hold now and prints what is ready.
-    fn pump(&mut self, out: &mut Output) -> Result<(), LoaderError> {
+    /// Reads what the trace files hold and prints what is ready: at most `MAX_READS` reads
+    /// per file while probes are armed (`bounded`), all of it after they stop. A probe on
+    /// the loader's own reads and writes (`vfs_read`, `ksys_write`) makes every read bring
+    /// another record: unbounded, this loop would never return to notice the command's
+    /// exit or a signal.
+    fn pump(&mut self, out: &mut Output, bounded: bool) -> Result<(), LoaderError> {
+        const MAX_READS: usize = 8;
         let now = Instant::now();
         for (cpu, f) in &mut self.traces {
-            loop {
+            for _ in 0..if bounded { MAX_READS } else { usize::MAX } {
                 let n = match f.read(&mut self.buf) {
                     Ok(0) => break,
                     Ok(n) => n,
@@ -725,7 +730,7 @@ impl Session {
             if SWITCH_FILE.swap(false, Ordering::Relaxed) {
                 out.switch_file();
             }
-            self.pump(out)?;
+            self.pump(out, true)?;
             let sig = STOP_SIGNAL.load(Ordering::Relaxed);
             if sig == Signal::SIGQUIT as i32 {
                 break StopReason::Detach;
@@ -785,8 +790,11 @@ impl Session {
         Ok(Ending::Finished(if snap.errors != 0 { 1 } else { 0 }))
     }
 
+    /// Reads everything left once the probes have stopped; when they go on (detaching), a
+    /// bounded amount, as [`Self::pump`] does.
     fn drain(&mut self, out: &mut Output) -> Result<(), LoaderError> {
-        self.pump(out)?;
+        let armed = self.snapshot().is_ok_and(|s| s.state == "running" || s.state == "starting");
+        self.pump(out, armed)?;
         out.emit(self.merger.finish());
         if self.merger.leftover() != 0 {
             eprintln!(
