@@ -112,10 +112,15 @@ pub fn resolve(comps: &[Component], kernel_release: &str) -> Option<Result<Resol
     Some(r.map(|v| {
         let mut warnings = Vec::new();
         if reserved > 0 && !v.is_empty() {
+            let what = if comps.iter().any(|c| c.name == "statement") { "line" } else { "inlined copy" };
             warnings.push(format!(
-                "{}: {reserved} line{} skipped: {} at a jump label, static call, alternative or BUG() site, where the kernel refuses kprobes",
+                "{}: {reserved} {} skipped: {} at a jump label, static call, alternative or BUG() site, where the kernel refuses kprobes",
                 pp_string(comps),
-                if reserved == 1 { "" } else { "s" },
+                match (reserved, what) {
+                    (1, w) => w.to_string(),
+                    (_, "line") => "lines".to_string(),
+                    _ => "inlined copies".to_string(),
+                },
                 if reserved == 1 { "its code starts" } else { "their code starts" }
             ));
         }
@@ -310,13 +315,22 @@ fn kernel_function(comps: &[Component], release: &str, module: Option<&str>) -> 
         // Inlined copies: plain and .inline (a .return has no return to catch there, and
         // .call asks for out-of-line entries only, as stapprobes says).
         if matches!(inst, Instances::All | Instances::Inline) {
+            let reserved = if f.inlines.is_empty() {
+                None
+            } else {
+                Some(super::reserved::reserved(&ix).map_err(|e| format!("{e:#}"))?)
+            };
             for i in &f.inlines {
+                if reserved.as_ref().is_some_and(|r| r.contains(i.addr)) {
+                    // The kernel would refuse it (a jump label's or static call's site).
+                    note_reserved();
+                    continue;
+                }
                 match inline_anchor(&ix, i, module) {
                     Anchor::At(symbol, offset) => {
                         probed += 1;
                         let site = site_of(f, i.addr, i.die, f.cu);
-                        // Optional: kprobes refuse some addresses inside functions (a jump
-                        // label's or static call's instruction) that only the kernel knows.
+                        // Optional: the kernel may still refuse what reserved.rs does not know.
                         let kp = KprobePoint { symbol, offset, ret, maxactive, optional: true, site: Some(site) };
                         out.push((kp, pp.clone()));
                     }
