@@ -137,8 +137,11 @@ fn inline_instances_agree_with_llvm_dwarfdump() {
         let (ok, out, err) = rstap(&kver, &["-p2", "-e", "probe kernel.function(\"HYPERVISOR_*\").inline { }"]);
         assert!(ok, "{kver}: {err}");
         assert!(out.lines().count() > 10, "{kver}: {out}");
-        assert_eq!(err.matches("warning: ").count(), 1, "{kver}: {err}");
-        assert!(err.contains("matching functions skipped: the kernel does not allow kprobes there"), "{kver}: {err}");
+        // One warning for the blocked functions, and one for the copies that start at an
+        // alternative (Xen hypercalls are patched in by alternatives).
+        assert_eq!(err.matches("matching functions skipped: the kernel does not allow kprobes there").count(), 1, "{kver}: {err}");
+        let other = err.matches("warning: ").count() - 1;
+        assert!(other == 0 || (other == 1 && err.contains("inlined copies skipped: their code starts at a jump label")), "{kver}: {err}");
         // -L: an inlined-only function's parameters, by its abstract origin.
         let (ok, out, err) = rstap(&kver, &["-L", "kernel.function(\"file_ppos\").inline"]);
         assert!(ok, "{kver}: {err}");
