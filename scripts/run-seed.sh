@@ -12,12 +12,35 @@ rstap=$PWD/target/release/rstap
 echo "== $script" >&2
 sed -n 's/^# \(run\|expect\): */  \1: /p' "$script" >&2
 
-# How the seed is run: 10 reads the script from stdin; 09 runs until ^C.
-case "$(basename "$script")" in
-10_*) cmd=("$rstap" - ) ; input=$script ;;
-09_*) cmd=(timeout -s INT 7 "$rstap" "$script") ; input=/dev/null ;;
-*) cmd=("$rstap" "$script") ; input=/dev/null ;;
-esac
+# How the seed is run: its header's `# run:` line, with rstap, the script and the
+# workloads given their paths here. `A &   then   rstap ... PID` starts A first (PID is
+# its pid) and ends it after a few seconds; "^C" in the line means an interrupt after 8 s;
+# "(after: CMD)" runs CMD first.
+run=$(sed -n 's/^# run: *//p' "$script")
+stop=""
+case "$run" in *"^C"*) stop="timeout -s INT 8 " ;; esac
+first=$(printf '%s' "$run" | sed -n 's/.*(after: *\([^)]*\)).*/\1; /p')
+run=$(printf '%s' "$run" | sed -e 's/ *(.*$//' -e 's/,  and:.*$//')
+pre=""
+main=$run
+if [[ $run == *"   then   "* ]]; then
+	pre=${run%%   then   *}
+	main=${run#*   then   }
+fi
+workloads=$PWD/target/workloads/
+pre=${pre//workloads\//$workloads}
+main=${main//workloads\//$workloads}
+main=${main//$(basename "$script")/$script}
+main="$stop$rstap ${main#rstap }"
+main=${main//PID/\$P}
+if [ -n "$pre" ]; then
+	shcmd="$first$pre P=\$!; sleep 1; $main & R=\$!; sleep 5; kill -TERM \$P 2>/dev/null; wait \$R"
+else
+	shcmd="$first$main"
+fi
+echo "== sh -c '$shcmd'" >&2
+cmd=(sh -c "$shcmd")
+input=/dev/null
 
 release=$(uname -r)
 if [ -e /proc/modules ] && [ -d "/lib/modules/$release/build" ]; then
