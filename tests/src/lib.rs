@@ -99,3 +99,21 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// The installed debuginfo vmlinux of `kver`, if any.
+pub fn vmlinux(kver: &str) -> Option<String> {
+    let p = format!("/usr/lib/debug/boot/vmlinux-{kver}");
+    std::path::Path::new(&p).exists().then_some(p)
+}
+
+/// llvm-dwarfdump's output for `args` (it must succeed).
+pub fn dwarfdump(args: &[&str]) -> String {
+    let out = run(std::process::Command::new("llvm-dwarfdump").args(args));
+    assert!(out.status.success(), "llvm-dwarfdump {args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// A hexadecimal number as llvm-dwarfdump prints it (`0x...`).
+pub fn hex(s: &str) -> u64 {
+    u64::from_str_radix(s.trim().trim_start_matches("0x"), 16).unwrap()
+}

@@ -6,24 +6,10 @@
 //! link-time addresses with the vmlinux symbol table (`nm`) and compared as sets.
 //! Also: `.call` of an inline-only function and `.return` of one are refused with a reason.
 
-use rstap_tests::{bin, kernel_releases, run, text};
+use rstap_tests::{dwarfdump, hex, vmlinux, bin, kernel_releases, run, text};
 use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
-fn vmlinux(kver: &str) -> Option<String> {
-    let p = format!("/usr/lib/debug/boot/vmlinux-{kver}");
-    std::path::Path::new(&p).exists().then_some(p)
-}
-
-fn dwarfdump(args: &[&str]) -> String {
-    let out = run(Command::new("llvm-dwarfdump").args(args));
-    assert!(out.status.success(), "llvm-dwarfdump {args:?}: {}", text(&out.stderr));
-    text(&out.stdout)
-}
-
-fn hex(s: &str) -> u64 {
-    u64::from_str_radix(s.trim().trim_start_matches("0x"), 16).unwrap()
-}
 
 /// The value in parentheses on the line: `DW_AT_entry_pc	(0xffffffff81369125)`.
 fn paren(l: &str) -> &str {

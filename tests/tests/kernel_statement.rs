@@ -7,24 +7,10 @@
 //! diagnostics for a line without code, a function not in the file, a file that does not
 //! exist and an address outside any function.
 
-use rstap_tests::{bin, kernel_releases, run, text};
+use rstap_tests::{dwarfdump, hex, vmlinux, bin, kernel_releases, run, text};
 use std::collections::BTreeSet;
 use std::process::Command;
 
-fn vmlinux(kver: &str) -> Option<String> {
-    let p = format!("/usr/lib/debug/boot/vmlinux-{kver}");
-    std::path::Path::new(&p).exists().then_some(p)
-}
-
-fn dwarfdump(args: &[&str]) -> String {
-    let out = run(Command::new("llvm-dwarfdump").args(args));
-    assert!(out.status.success(), "llvm-dwarfdump {args:?}: {}", text(&out.stderr));
-    text(&out.stdout)
-}
-
-fn hex(s: &str) -> u64 {
-    u64::from_str_radix(s.trim().trim_start_matches("0x"), 16).unwrap()
-}
 
 /// The lines of `func` (at link-time `addr`) with code, by llvm-dwarfdump.
 fn expected_lines(vmlinux: &str, addr: u64, file_suffix: &str) -> (u32, BTreeSet<u32>) {
