@@ -14,6 +14,7 @@
 #include "kprobes.c"
 #include "stack.c"
 #include "symbols.c"
+#include "uentry.c"
 #include "uprobes.c"
 #include "tracepoints.c"
 #include "watchpoints.c"

@@ -37,6 +37,7 @@
 #include "tapset_helpers.h"
 #include "target_vars.h"
 #include "kaslr.h"
+#include "uentry.h"
 #include "uprobes.h"
 #include "tracepoints.h"
 #include "watchpoints.h"

@@ -37,36 +37,93 @@ DEFINE_PER_CPU(unsigned long, rt_ubias);
 
 /*
  * A hit at run-time address @at of the instruction the translator knows at
- * link-time address u->vaddr: the difference is the file's load bias.
+ * link-time address @vaddr: the difference is the file's load bias. @data:
+ * a .return's @entry values (CONTEXT->kret_data), or NULL. True when the
+ * body ran to its end.
  */
-static void rt_uprobe_hit(struct rt_uprobe *u, struct pt_regs *regs,
-			  unsigned long at)
+static bool rt_uprobe_run(const struct rt_probe *p, u64 vaddr,
+			  struct pt_regs *regs, unsigned long at, void *data)
 {
-	if (u->pid && task_tgid_nr(current) != u->pid)
-		return;
+	bool ok;
+
 	/*
 	 * Preemption off from here to the hit's end, so the bias stays this
 	 * CPU's: only uprobe handlers write it, and none can run in between.
 	 */
 	preempt_disable();
-	__this_cpu_write(rt_ubias, at - (unsigned long)u->vaddr);
-	rt_probe_run_at(u->probe, RT_PHASE_RUN, regs, 0);
+	__this_cpu_write(rt_ubias, at - (unsigned long)vaddr);
+	ok = rt_probe_run_data(p, RT_PHASE_RUN, regs, 0, data);
 	preempt_enable();
+	return ok;
+}
+
+static bool rt_uprobe_mine(const struct rt_uprobe *u)
+{
+	return !u->pid || task_tgid_nr(current) == u->pid;
 }
 
 static int rt_uprobe_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
+	struct rt_uprobe *u = container_of(uc, struct rt_uprobe, uc);
+
 	/* ip is still the probed instruction's address here */
-	rt_uprobe_hit(container_of(uc, struct rt_uprobe, uc), regs,
-		      instruction_pointer(regs));
+	if (rt_uprobe_mine(u))
+		rt_uprobe_run(u->probe, u->vaddr, regs,
+			      instruction_pointer(regs), NULL);
+	return 0;
+}
+
+/*
+ * The entry part of a .return with @entry (uentry.h): its values go into a
+ * slot of the calling thread, under the sp the function was entered with.
+ * No room is a counted skip; the return then finds nothing and does not run.
+ */
+static int rt_uentry_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
+{
+	struct rt_uprobe *u = container_of(uc, struct rt_uprobe, entry_uc);
+	unsigned long sp;
+	struct rt_uentry_row *row;
+	unsigned int slot;
+	void *data;
+
+	if (!rt_uprobe_mine(u))
+		return 0;
+	sp = u->entry_sp(regs);
+	data = rt_uentry_claim(u, sp, &row, &slot);
+	if (!data) {
+		rt_skip();
+		return 0;
+	}
+	if (rt_uprobe_run(u->entry, u->entry_vaddr, regs,
+			  instruction_pointer(regs), data))
+		rt_uentry_commit(row, slot, u, sp);
+	else
+		rt_uentry_abort(row);
 	return 0;
 }
 
 static int rt_uretprobe_handler(struct uprobe_consumer *uc,
 				unsigned long func, struct pt_regs *regs)
 {
+	struct rt_uprobe *u = container_of(uc, struct rt_uprobe, uc);
+	struct rt_uentry_row *row;
+	unsigned int slot;
+	void *data;
+
+	if (!rt_uprobe_mine(u))
+		return 0;
 	/* func: where the probed function was entered (a uretprobe sits there) */
-	rt_uprobe_hit(container_of(uc, struct rt_uprobe, uc), regs, func);
+	if (!u->entry) {
+		rt_uprobe_run(u->probe, u->vaddr, regs, func, NULL);
+		return 0;
+	}
+	/* `ret` popped the return address the entry's sp pointed at. */
+	data = rt_uentry_find(u, user_stack_pointer(regs) - sizeof(long),
+			      &row, &slot);
+	if (!data)
+		return 0;	/* its entry part was skipped (and counted) */
+	rt_uprobe_run(u->probe, u->vaddr, regs, func, data);
+	rt_uentry_done(row, slot);
 	return 0;
 }
 
@@ -76,17 +133,21 @@ static bool rt_uprobe_wants(struct rt_uprobe *u, struct mm_struct *mm)
 }
 
 #ifdef RT_HAVE_UPROBE_FILTER_MM
-static bool rt_uprobe_filter(struct uprobe_consumer *uc, struct mm_struct *mm)
-{
-	return rt_uprobe_wants(container_of(uc, struct rt_uprobe, uc), mm);
+#define RT_UPROBE_FILTER(name, member)						\
+static bool name(struct uprobe_consumer *uc, struct mm_struct *mm)		\
+{										\
+	return rt_uprobe_wants(container_of(uc, struct rt_uprobe, member), mm);	\
 }
 #else
-static bool rt_uprobe_filter(struct uprobe_consumer *uc,
-			     enum uprobe_filter_ctx ctx, struct mm_struct *mm)
-{
-	return rt_uprobe_wants(container_of(uc, struct rt_uprobe, uc), mm);
+#define RT_UPROBE_FILTER(name, member)						\
+static bool name(struct uprobe_consumer *uc, enum uprobe_filter_ctx ctx,	\
+		 struct mm_struct *mm)						\
+{										\
+	return rt_uprobe_wants(container_of(uc, struct rt_uprobe, member), mm);	\
 }
 #endif
+RT_UPROBE_FILTER(rt_uprobe_filter, uc)
+RT_UPROBE_FILTER(rt_uprobe_entry_filter, entry_uc)
 
 static void rt_uprobe_refused(const struct rt_uprobe *u, const char *what,
 			      int rc)
@@ -138,8 +199,31 @@ static struct inode *rt_path_inode(const char *name, struct path *file, int *rc)
 	return d_inode(file->dentry);
 }
 
+/* Registers @uc at @offset of @inode; 0 or the kernel's error. */
+static int rt_uprobe_register(struct inode *inode, loff_t offset,
+			      struct uprobe_consumer *uc, struct uprobe **up)
+{
+#ifdef RT_HAVE_UPROBE_REGISTER_REF
+	*up = uprobe_register(inode, offset, 0, uc);
+	return IS_ERR(*up) ? PTR_ERR(*up) : 0;
+#else
+	return uprobe_register(inode, offset, uc);
+#endif
+}
+
+static void rt_uprobe_unregister(struct inode *inode, loff_t offset,
+				 struct uprobe_consumer *uc, struct uprobe *up)
+{
+#ifdef RT_HAVE_UPROBE_REGISTER_REF
+	uprobe_unregister_nosync(up, uc);
+#else
+	uprobe_unregister(inode, offset, uc);
+#endif
+}
+
 static int rt_uprobe_arm_one(struct rt_uprobe *u)
 {
+	struct uprobe *up = NULL;
 	int rc;
 
 	/*
@@ -162,25 +246,43 @@ static int rt_uprobe_arm_one(struct rt_uprobe *u)
 		}
 	}
 	memset(&u->uc, 0, sizeof(u->uc));
+	memset(&u->entry_uc, 0, sizeof(u->entry_uc));
 	if (u->ret)
 		u->uc.ret_handler = rt_uretprobe_handler;
 	else
 		u->uc.handler = rt_uprobe_handler;
-	if (u->pid)
+	u->entry_uc.handler = rt_uentry_handler;
+	if (u->pid) {
 		u->uc.filter = rt_uprobe_filter;
-#ifdef RT_HAVE_UPROBE_REGISTER_REF
-	u->uprobe = uprobe_register(u->inode, u->offset, 0, &u->uc);
-	rc = IS_ERR(u->uprobe) ? PTR_ERR(u->uprobe) : 0;
-#else
-	rc = uprobe_register(u->inode, u->offset, &u->uc);
-#endif
+		u->entry_uc.filter = rt_uprobe_entry_filter;
+	}
+	/* The entry part first: a return it did not see finds nothing. */
+	if (u->entry) {
+		rc = rt_uprobe_register(u->inode, u->entry_offset, &u->entry_uc, &up);
+		if (rc) {
+			rt_uprobe_refused(u, "the kernel refused its entry part", rc);
+			goto fail;
+		}
+		u->entry_uprobe = up;
+		u->entry_registered = true;
+	}
+	rc = rt_uprobe_register(u->inode, u->offset, &u->uc, &up);
 	if (rc) {
 		rt_uprobe_refused(u, "the kernel refused it", rc);
 		goto fail;
 	}
+	u->uprobe = up;
 	u->registered = true;
 	return 0;
 fail:
+	if (u->entry_registered) {
+		rt_uprobe_unregister(u->inode, u->entry_offset, &u->entry_uc,
+				     u->entry_uprobe);
+#ifdef RT_HAVE_UPROBE_REGISTER_REF
+		uprobe_unregister_sync();
+#endif
+		u->entry_registered = false;
+	}
 	if (u->mm)
 		mmdrop(u->mm);
 	u->mm = NULL;
@@ -191,9 +293,20 @@ fail:
 
 int rt_uprobes_arm(struct rt_uprobe *us, size_t n)
 {
-	size_t i;
+	size_t i, data_size = 0;
+	bool entry = false;
 	int rc;
 
+	for (i = 0; i < n; i++)
+		if (us[i].entry) {
+			entry = true;
+			data_size = max(data_size, us[i].data_size);
+		}
+	if (entry) {
+		rc = rt_uentry_alloc(data_size);
+		if (rc)
+			return rc;
+	}
 	for (i = 0; i < n; i++) {
 		rc = rt_uprobe_arm_one(&us[i]);
 		if (rc && !us[i].optional)
@@ -211,14 +324,16 @@ void rt_uprobes_disarm(struct rt_uprobe *us, size_t n)
 	for (i = 0; i < n; i++) {
 		struct rt_uprobe *u = &us[i];
 
-		if (!u->registered)
-			continue;
-#ifdef RT_HAVE_UPROBE_REGISTER_REF
-		uprobe_unregister_nosync(u->uprobe, &u->uc);
-#else
-		uprobe_unregister(u->inode, u->offset, &u->uc);
-#endif
-		any = true;
+		if (u->entry_registered) {
+			rt_uprobe_unregister(u->inode, u->entry_offset,
+					     &u->entry_uc, u->entry_uprobe);
+			any = true;
+		}
+		if (u->registered) {
+			rt_uprobe_unregister(u->inode, u->offset, &u->uc,
+					     u->uprobe);
+			any = true;
+		}
 	}
 #ifdef RT_HAVE_UPROBE_REGISTER_REF
 	if (any)
@@ -227,15 +342,18 @@ void rt_uprobes_disarm(struct rt_uprobe *us, size_t n)
 	for (i = 0; i < n; i++) {
 		struct rt_uprobe *u = &us[i];
 
-		if (!u->registered)
+		if (!u->registered && !u->entry_registered)
 			continue;
 		u->registered = false;
+		u->entry_registered = false;
 		if (u->mm)
 			mmdrop(u->mm);
 		u->mm = NULL;
 		path_put(&u->file);
 		u->inode = NULL;
 	}
+	/* No handler runs any more: the pending values go. */
+	rt_uentry_free();
 }
 
 #else /* no uprobes in this kernel */

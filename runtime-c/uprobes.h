@@ -19,6 +19,18 @@ struct rt_uprobe {
 	u64 vaddr;		/* its link-time address (for the load bias) */
 	pid_t pid;		/* process(PID): only this process; 0: all */
 	bool ret;		/* a uretprobe (.return) */
+	/*
+	 * A .return whose body uses @entry: its entry part, run by a second
+	 * uprobe at entry_offset (the function's entry, or after its prologue
+	 * where parameters are in place) into the pending values' slot
+	 * (uentry.h) of size data_size; entry_sp gives the stack pointer the
+	 * function was entered with from the registers there. NULL: none.
+	 */
+	const struct rt_probe *entry;
+	size_t data_size;
+	loff_t entry_offset;
+	u64 entry_vaddr;
+	unsigned long (*entry_sp)(const struct pt_regs *regs);
 	bool optional;		/* the kernel refusing it is a warning */
 	bool registered;
 	struct path file;	/* held while registered: keeps the dentry, so
@@ -26,10 +38,10 @@ struct rt_uprobe {
 				 * NFS) give exec the same inode */
 	struct inode *inode;	/* file's inode */
 	struct mm_struct *mm;	/* process(PID): its mm, held by mmgrab */
-#ifdef RT_HAVE_UPROBE_REGISTER_REF
-	struct uprobe *uprobe;
-#endif
+	struct uprobe *uprobe, *entry_uprobe;	/* where registering returns one */
 	struct uprobe_consumer uc;
+	struct uprobe_consumer entry_uc;
+	bool entry_registered;
 };
 
 /* How many processes one process("PATH").end follows. */

@@ -45,13 +45,16 @@ pub fn functions(
             if !seen.insert(e.addr) {
                 continue;
             }
-            let addr = if ret { e.addr } else { debuginfo::prologue::probe_address(&ix, f, e).map_err(|err| format!("{err:#}"))? };
+            // A .return sits at the entry (where the return address is on top of the
+            // stack); its site, where @entry values are read, where a call probe would.
+            let body = debuginfo::prologue::probe_address(&ix, f, e).map_err(|err| format!("{err:#}"))?;
+            let addr = if ret { e.addr } else { body };
             let Some(offset) = elf.offset_of(addr) else { continue };
             any = true;
             let site = Site {
                 object: Object::User { path: path.display().to_string() },
                 function: f.name.clone(),
-                addr,
+                addr: body,
                 die: e.die,
                 cu: e.cu,
                 tracepoint: false,

@@ -1,6 +1,8 @@
 //! `@entry(EXPR)` and target variables in `.return` probes. In a `kernel.function(...).return`
 //! probe EXPR is evaluated when the function is entered (the kretprobe's entry handler)
-//! and its value kept in that return instance's data until the return hit reads it. A
+//! and its value kept in that return instance's data until the return hit reads it; in a
+//! `process(...).function(...).return` by a second uprobe where a call probe would sit,
+//! into a per-thread table keyed by the entry's stack pointer (runtime-c/uentry.h). A
 //! bare `$param` (or `$$parms`...) in such a probe means its value at entry, as in
 //! SystemTap: it is rewritten here to `@entry($param)`. Only `$return`/`$$return` are read
 //! at the return itself.
@@ -15,7 +17,12 @@ use crate::diag::Diagnostic;
 use crate::passes::optimize::{children, children_mut, top_exprs_mut, walk_block};
 
 fn is_return_probe(p: &PointKind) -> bool {
-    matches!(p, PointKind::Kprobe(k) if k.ret && k.site.is_some())
+    match p {
+        PointKind::Kprobe(k) => k.ret && k.site.is_some(),
+        // Its entry part is a second uprobe (runtime-c/uentry.h).
+        PointKind::Uprobe(u) => u.ret && u.site.is_some(),
+        _ => false,
+    }
 }
 
 fn is_return_value(e: &Expr) -> bool {
@@ -80,7 +87,7 @@ pub fn rewrite(probes: Vec<Expanded>, is_global: &dyn Fn(&str) -> bool, diags: &
                 }
             });
             diags.push(
-                Diagnostic::error("@entry is only available in kernel.function(...).return probes")
+                Diagnostic::error("@entry is only available in .return probes of kernel.function(...) and process(...).function(...)")
                     .with_span(first.unwrap_or(p.span))
                     .with_label(p.span, format!("this probe has the point '{}'", others[0].pp)),
             );

@@ -146,10 +146,6 @@ fn plans_at(point: &PointKind, exprs: &[Expr], max_string: usize) -> Vec<Result<
             }
             Ask::One(req) if req.name == "return" => Err(dt::Error::Other("$return exists in .return probes only".into())),
             Ask::Return(_) => Err(dt::Error::Other("$$return exists in .return probes only".into())),
-            // A user-space .return has no entry handler to keep @entry values in.
-            Ask::One(_) | Ask::All(..) if ret && matches!(point, PointKind::Uprobe(_)) => Err(dt::Error::Other(
-                "in process(...).function(...).return probes only $return and $$return are supported yet (no @entry values)".into(),
-            )),
             // Anything else in a .return probe is read at the function's entry
             // (elaborate/entry.rs wrapped it in @entry): the entry's locations.
             Ask::One(req) => f.access(&req, max_string).map(Plan::Access),

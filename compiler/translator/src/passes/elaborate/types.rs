@@ -1234,7 +1234,7 @@ impl Infer<'_, '_> {
             ExprKind::Entry(_) => {
                 if self.report {
                     self.diags.push(
-                        Diagnostic::error("@entry is only available in kernel.function(...).return probes, not in functions")
+                        Diagnostic::error("@entry is only available in .return probes of kernel.function(...) and process(...).function(...), not in functions")
                             .with_span(e.span)
                             .with_help("evaluate it in the probe's body and pass the value to the function as an argument"),
                     );

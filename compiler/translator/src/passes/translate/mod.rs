@@ -93,6 +93,12 @@ struct Uprobe {
     pid: i64,
     ret: bool,
     optional: bool,
+    /// A `.return` with `@entry`: its entry part's `rt_probe` (`{entry}_sp` gives the
+    /// entry's stack pointer there), else empty; where it runs, and its values' size.
+    entry: String,
+    entry_offset: u64,
+    entry_vaddr: String,
+    data_size: String,
 }
 
 #[derive(Serialize)]
@@ -282,15 +288,33 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                     nargs: t.nargs,
                     optional: t.optional,
                 }),
-                PointKind::Uprobe(u) => uprobes.push(Uprobe {
-                    probe: desc,
-                    path: crate::format::c_string_literal(u.path.as_bytes()),
-                    offset: u.offset,
-                    vaddr: format!("{:x}", u.vaddr),
-                    pid: u.pid.unwrap_or(0),
-                    ret: u.ret,
-                    optional: u.optional,
-                }),
+                PointKind::Uprobe(u) => {
+                    let (entry_name, entry_offset, entry_vaddr) = match &entry {
+                        Some(_) => {
+                            let (off, vaddr, sp) = uentry_at(u)?;
+                            writeln!(
+                                probes,
+                                "static unsigned long {desc}_entry_sp(const struct pt_regs *regs)\n{{\n\treturn (unsigned long)({sp});\n}}\n"
+                            )
+                            .unwrap();
+                            (format!("{desc}_entry"), off, vaddr)
+                        }
+                        None => (String::new(), 0, 0),
+                    };
+                    uprobes.push(Uprobe {
+                        probe: desc,
+                        path: crate::format::c_string_literal(u.path.as_bytes()),
+                        offset: u.offset,
+                        vaddr: format!("{:x}", u.vaddr),
+                        pid: u.pid.unwrap_or(0),
+                        ret: u.ret,
+                        optional: u.optional,
+                        entry: entry_name,
+                        entry_offset,
+                        entry_vaddr: format!("{entry_vaddr:x}"),
+                        data_size: entry.as_ref().map_or("0".into(), |e| format!("sizeof(struct {})", e.data)),
+                    })
+                }
                 PointKind::ProcEvent(e) => proc_events.push(ProcEvent {
                     probe: desc,
                     path: e.path.as_ref().map_or("NULL".into(), |p| crate::format::c_string_literal(p.as_bytes())),
@@ -579,6 +603,24 @@ fn embedded_function(f: &FunctionInfo, body: &str) -> String {
         writeln!(s, "#undef {name}").unwrap();
     }
     s
+}
+
+/// Where a user `.return`'s entry part runs (its site's address: after the prologue in
+/// unoptimised code, where the parameters are in place; userspace/dwarf.rs), as file
+/// offset and link-time address, and the C for the stack pointer the function was
+/// entered with, from the registers there: the CFA minus the return address.
+fn uentry_at(u: &crate::userspace::UprobePoint) -> Result<(u64, u64, String)> {
+    let site = u.site.as_ref().context("a .return with @entry has a DWARF site")?;
+    let offset = u.offset + (site.addr - u.vaddr);
+    if site.addr == u.vaddr {
+        // At the entry the return address is on top of the stack.
+        return Ok((offset, site.addr, "regs->sp".into()));
+    }
+    let ix = crate::debuginfo::user_index(std::path::Path::new(&u.path))?;
+    let cfa = crate::debuginfo::cfa::cfa_at(&ix, site.addr, "regs").with_context(|| {
+        format!("{}: no call frame information at {:#x}, where @entry values are read", u.path, site.addr)
+    })?;
+    Ok((offset, site.addr, format!("{cfa} - 8")))
 }
 
 /// A `.return` probe's `@entry` values: the per-instance data, and the entry handler's body

@@ -1,0 +1,93 @@
+// user_entry.c - the program of the user-space @entry tests (tests/vm/user_entry*.stp):
+// parameters and @entry values in .return probes, which the module keeps per thread
+// between a function's entry and its return (runtime-c/uentry.h).
+// cc: -O0 -g -fno-pie -no-pie -pthread -o uentry_O0
+// cc: -O2 -g -fPIE -pie -pthread -o uentry_O2
+//
+// uentry rec N      depth(N, "rec"): recursion N+1 calls deep
+// uentry threads K  two threads each call work(ID, k) for k < K, overlapping
+// uentry jump       leaves four calls of leap() by longjmp, then depth(3), depth(5)
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+__attribute__((noinline)) long depth(int n, const char *tag)
+{
+	long r;
+
+	if (n == 0)
+		return 0;
+	r = depth(n - 1, tag) + n;
+	// no tail call, no accumulator loop: every level returns on its own
+	__asm__ volatile("" : "+r"(r));
+	return r;
+}
+
+__attribute__((noinline)) long work(int id, int k)
+{
+	usleep(300);	// the other thread's calls start and end meanwhile
+	return id * 1000L + k;
+}
+
+static void *worker(void *arg)
+{
+	int id = (int)(long)arg;
+	long k, n = strtol(getenv("UENTRY_K"), NULL, 10), sum = 0;
+
+	for (k = 0; k < n; k++)
+		sum += work(id, (int)k);
+	return (void *)sum;
+}
+
+static jmp_buf env;
+
+__attribute__((noinline)) int leap(int n)
+{
+	int r;
+
+	if (n == 0)
+		longjmp(env, 1);
+	r = leap(n - 1) + 1;
+	__asm__ volatile("" : "+r"(r));
+	return r;
+}
+
+// leap()'s frames lie below main's: what depth() later stores lies above them.
+__attribute__((noinline)) int via(int n)
+{
+	int r = leap(n);
+
+	__asm__ volatile("" : "+r"(r));
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "rec";
+	long n = argc > 2 ? atol(argv[2]) : 4;
+
+	if (!strcmp(mode, "rec")) {
+		printf("%ld\n", depth((int)n, "rec"));
+	} else if (!strcmp(mode, "threads")) {
+		pthread_t a, b;
+		void *ra, *rb;
+		char k[32];
+
+		snprintf(k, sizeof(k), "%ld", n);
+		setenv("UENTRY_K", k, 1);
+		pthread_create(&a, NULL, worker, (void *)1L);
+		pthread_create(&b, NULL, worker, (void *)2L);
+		pthread_join(a, &ra);
+		pthread_join(b, &rb);
+		printf("%ld %ld\n", (long)ra, (long)rb);
+	} else if (!strcmp(mode, "jump")) {
+		if (!setjmp(env))
+			via(3);
+		printf("%ld\n", depth(3, "after"));
+		printf("%ld\n", depth(5, "full"));
+	}
+	return 0;
+}
