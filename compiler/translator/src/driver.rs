@@ -240,6 +240,7 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
         suppress_warnings: opts.suppress_warnings,
         kernel_release: kernel.release.clone(),
         optimize: optimize_settings(opts),
+        target: crate::userspace::Target::from_options(opts.command.as_deref(), opts.target_pid),
     };
     let program = match elaborate::run(&scripts, &settings) {
         Ok(p) => p,
@@ -504,6 +505,12 @@ fn cache_key(opts: &Options, source: &ScriptSource, kernel: &Kernel, tapsets: &[
         // runs; the files they name are checked again on a hit (cache::files_unchanged).
         h.add_str(&std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default());
         h.add_str(&crate::userspace::pid_exe_map(&source.args));
+        // -c/-x: the program that process points without a path or PID probe.
+        let target = crate::userspace::Target::from_options(opts.command.as_deref(), opts.target_pid);
+        h.add_str(&format!("{target:?}"));
+        if let Some(pid) = opts.target_pid {
+            h.add_str(&crate::userspace::pid_exe_map(&[pid.to_string()]));
+        }
         h.add_str(&std::env::var(crate::userspace::PID_EXE_ENV).unwrap_or_default());
     }
     // Without DWARF, kernel.function points resolve through BTF to other C.

@@ -140,7 +140,8 @@ pub fn run(opts: &crate::options::Options) -> Result<i32> {
     };
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
-    for line in crate::listing::list(&points, vars, &kernel)? {
+    let target = crate::userspace::Target::from_options(opts.command.as_deref(), opts.target_pid);
+    for line in crate::listing::list(&points, vars, &kernel, &target)? {
         // A reader that stopped early (`| head`) is not an error.
         if writeln!(stdout, "{line}").is_err() {
             break;
@@ -150,11 +151,16 @@ pub fn run(opts: &crate::options::Options) -> Result<i32> {
 }
 
 /// The lines `-l` (or `-L` when `with_vars`) prints for these points, sorted.
-pub fn list(points: &[ProbePoint], with_vars: bool, kernel_release: &str) -> Result<Vec<String>> {
+pub fn list(
+    points: &[ProbePoint],
+    with_vars: bool,
+    kernel_release: &str,
+    target: &crate::userspace::Target,
+) -> Result<Vec<String>> {
     let mut out = BTreeSet::new();
     for p in points {
         // User-space points: what they resolve to (userspace/).
-        if let Some(r) = crate::userspace::resolve(&p.components) {
+        if let Some(r) = crate::userspace::resolve(&p.components, target) {
             for (up, pp) in r.map_err(anyhow::Error::msg)? {
                 out.insert(match (with_vars, &up) {
                     (true, crate::userspace::UserPoint::Uprobe(u)) => user_vars(pp, u)?,

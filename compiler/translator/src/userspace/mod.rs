@@ -59,30 +59,91 @@ fn str_arg(c: &Component) -> Result<String, String> {
     }
 }
 
+/// The process `-c CMD` starts or `-x PID` names: what `process.function(...)` (and
+/// the other process points given neither a path nor a PID) probes, as in SystemTap.
+/// `process.begin`/`.end` without either stay every process's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Target {
+    #[default]
+    None,
+    /// `-c`: the command line, whose first word is the executable (found as a shell
+    /// would: relative to the current directory with a '/', else on $PATH); probed in
+    /// every process that runs it, as `process("PATH")`.
+    Command(String),
+    /// `-x`: as `process(PID)`, that process only.
+    Pid(i64),
+}
+
+impl Target {
+    pub fn from_options(command: Option<&str>, pid: Option<i32>) -> Target {
+        match (command, pid) {
+            (Some(c), _) => Target::Command(c.to_string()),
+            (None, Some(p)) => Target::Pid(p as i64),
+            _ => Target::None,
+        }
+    }
+
+    /// The executable, and the process for -x.
+    fn resolve(&self, what: &str) -> Result<(PathBuf, Option<i64>), String> {
+        match self {
+            Target::None => Err(format!(
+                "{what} without a path or PID probes the target process, and there is none: run with -c CMD or -x PID, or name the program: process(\"PATH\") or process(PID)"
+            )),
+            Target::Command(cmd) => {
+                let word = command_word(cmd).ok_or_else(|| format!("{what}: -c '{cmd}' names no command"))?;
+                let exe = find_file(&word)
+                    .ok_or_else(|| format!("{what}: cannot find the executable of -c '{cmd}': no such file '{word}'"))?;
+                Ok((exe, None))
+            }
+            Target::Pid(pid) => Ok((pid_exe(*pid)?, Some(*pid))),
+        }
+    }
+}
+
+/// The first word of a shell command (quotes removed), as SystemTap takes -c's program.
+fn command_word(cmd: &str) -> Option<String> {
+    let cmd = cmd.trim_start();
+    let word = match cmd.chars().next()? {
+        q @ ('\'' | '"') => cmd[1..].split(q).next()?.to_string(),
+        _ => cmd.split_whitespace().next()?.to_string(),
+    };
+    (!word.is_empty()).then_some(word)
+}
+
 /// None: not a user-space family. Else the points, each with its `pp()`.
-pub fn resolve(comps: &[Component]) -> Option<Result<Vec<(UserPoint, String)>, String>> {
+pub fn resolve(comps: &[Component], target: &Target) -> Option<Result<Vec<(UserPoint, String)>, String>> {
     if comps.first().map(|c| c.name.as_str()) != Some("process") || comps.len() < 2 {
         return None;
     }
-    Some(resolve_process(comps))
+    Some(resolve_process(comps, target))
 }
 
 fn quoted(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn resolve_process(comps: &[Component]) -> Result<Vec<(UserPoint, String)>, String> {
+/// Lifetime events: without a path or PID they are every process's.
+fn is_event(comps: &[Component]) -> bool {
+    let names: Vec<&str> = comps[1..].iter().map(|c| c.name.as_str()).collect();
+    matches!(names.as_slice(), ["begin"] | ["end"] | ["thread", "begin"] | ["thread", "end"])
+}
+
+fn resolve_process(comps: &[Component], target: &Target) -> Result<Vec<(UserPoint, String)>, String> {
     // Which file, and which process.
     let (mut path, pid) = match &comps[0].arg {
-        None => (None, None),
+        None if is_event(comps) => (None, None),
+        None => {
+            let (exe, pid) = target.resolve(&format!("process.{}", comps[1].name))?;
+            (Some(exe), pid)
+        }
         Some(Literal::Num(pid)) => (Some(pid_exe(*pid)?), Some(*pid)),
         Some(Literal::Str(raw)) => {
             let p = crate::ast::decode_string_lossy(raw);
             (Some(find_file(&p).ok_or_else(|| format!("process(\"{p}\"): no such executable or library"))?), None)
         }
     };
-    let head = match (&comps[0].arg, &path) {
-        (Some(Literal::Num(n)), _) => format!("process({n})"),
+    let head = match (pid, &path) {
+        (Some(n), _) => format!("process({n})"),
         (_, Some(p)) => format!("process({})", quoted(&p.display().to_string())),
         _ => "process".to_string(),
     };
@@ -121,7 +182,7 @@ fn resolve_process(comps: &[Component]) -> Result<Vec<(UserPoint, String)>, Stri
             crate::passes::elaborate::pp_string(comps)
         ));
     };
-    let path = path.ok_or("process.function(...) without a path or pid needs -c/-x, which this rstap does not support yet: give process(\"PATH\")")?;
+    let path = path.ok_or("process.function(...) needs process(\"PATH\"), process(PID), or a target (-c/-x)")?;
     let pat = str_arg(fc)?;
     let ret = match rest[1..].iter().map(|c| (c.name.as_str(), c.arg.is_some())).collect::<Vec<_>>().as_slice() {
         [] => false,

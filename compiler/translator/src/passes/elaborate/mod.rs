@@ -120,6 +120,8 @@ pub struct Settings {
     pub kernel_release: String,
     /// The optimisation (`-u` turns it off).
     pub optimize: optimize::Settings,
+    /// `-c CMD` / `-x PID`: what process points without a path or PID probe.
+    pub target: crate::userspace::Target,
 }
 
 /// `scripts[0]` is the user's script; the rest are tapset files.
@@ -130,7 +132,7 @@ pub fn run(scripts: &[ast::Script], settings: &Settings) -> Result<Program, Vec<
     let scripts = &scripts[..];
     let mut table = symbols::SymbolTable::collect(scripts, settings, &mut diags);
     table.privates = privates;
-    let mut probes = points::resolve_probes(&scripts[0], &table, &settings.kernel_release, settings.guru, &mut diags);
+    let mut probes = points::resolve_probes(&scripts[0], &table, &settings.kernel_release, settings.guru, &settings.target, &mut diags);
     if probes.is_empty() && !diags.iter().any(Diagnostic::is_error) {
         diags.push(
             Diagnostic::error("no probes found")

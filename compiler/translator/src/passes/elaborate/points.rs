@@ -52,6 +52,7 @@ pub fn resolve_probes(
     table: &SymbolTable,
     kernel_release: &str,
     guru: bool,
+    target: &crate::userspace::Target,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Expanded> {
     let mut out: Vec<Expanded> = Vec::new();
@@ -65,7 +66,7 @@ pub fn resolve_probes(
             let mut found = Vec::new();
             let mut errors = Vec::new();
             let conds: Vec<ast::Expr> = point.condition.iter().cloned().collect();
-            expand(point, &point.components, Vec::new(), &conds, table, kernel_release, guru, 0, &mut found, &mut errors);
+            expand(point, &point.components, Vec::new(), &conds, table, kernel_release, guru, target, 0, &mut found, &mut errors);
             if found.is_empty() {
                 if point.optional || point.sufficient {
                     continue;
@@ -139,6 +140,7 @@ fn expand(
     table: &SymbolTable,
     release: &str,
     guru: bool,
+    user_target: &crate::userspace::Target,
     depth: usize,
     found: &mut Vec<Found>,
     errors: &mut Vec<Diagnostic>,
@@ -166,7 +168,7 @@ fn expand(
                 // An alias's own conditions combine with the user's (`&&`).
                 let mut conds2 = conds.to_vec();
                 conds2.extend(target.condition.iter().cloned());
-                expand(target, &c2, chain2.clone(), &conds2, table, release, guru, depth + 1, found, &mut errs);
+                expand(target, &c2, chain2.clone(), &conds2, table, release, guru, user_target, depth + 1, found, &mut errs);
                 if found.len() == before && !(target.optional || target.sufficient) {
                     errors.extend(errs);
                 }
@@ -221,7 +223,7 @@ fn expand(
         return;
     }
     // The user-space families (userspace/): uprobes and process events.
-    if let Some(r) = crate::userspace::resolve(comps) {
+    if let Some(r) = crate::userspace::resolve(comps, user_target) {
         match r {
             Ok(v) => found.extend(v.into_iter().map(|(u, pp)| {
                 let kind = match u {
