@@ -5,7 +5,7 @@
 // cc: -O2 -g -fPIE -pie -pthread -o uentry_O2
 //
 // uentry rec N      depth(N, "rec"): recursion N+1 calls deep
-// uentry threads K  two threads each call work(ID, k) for k < K, overlapping
+// uentry threads K  two threads each call work(ID, k) for k < K (0: forever), overlapping
 // uentry jump       leaves four calls of leap() by longjmp, then depth(3), depth(5)
 #include <pthread.h>
 #include <setjmp.h>
@@ -37,7 +37,7 @@ static void *worker(void *arg)
 	int id = (int)(long)arg;
 	long k, n = strtol(getenv("UENTRY_K"), NULL, 10), sum = 0;
 
-	for (k = 0; k < n; k++)
+	for (k = 0; n == 0 || k < n; k++)
 		sum += work(id, (int)k);
 	return (void *)sum;
 }
