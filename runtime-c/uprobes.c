@@ -15,11 +15,15 @@
  * module.
  *
  * Process events: probes on the sched_process_exec and sched_process_exit
- * tracepoints, found with for_each_kernel_tracepoint(). A .begin fires in
- * the new program's context after exec; an .end when the last thread of a
- * process (its leader, once the group is dead) exits. process("PATH").end
- * remembers the processes seen running PATH, as the exiting task has
- * already dropped its memory map.
+ * tracepoints, found with for_each_kernel_tracepoint(), and a kretprobe on
+ * schedule_tail(), whose return is the first thing a new task runs (in its
+ * own context, the run queue unlocked). A .begin fires in the new program's
+ * context after exec, and in a forked child (which runs its parent's
+ * program); an .end when the last thread of a process (its leader, once the
+ * group is dead) exits. .thread.begin/.thread.end fire in each thread but a
+ * process's first, when it starts and when it exits. A PATH .end remembers
+ * the processes seen running PATH, as the exiting task has already dropped
+ * its memory map.
  */
 
 #include <linux/namei.h>
@@ -402,6 +406,17 @@ static void rt_track(struct rt_proc_event *e, pid_t tgid, bool on)
 			return;
 }
 
+static bool rt_is_tracked(struct rt_proc_event *e, pid_t tgid)
+{
+	int i;
+
+	for (i = 0; i < RT_PROC_TRACKED; i++)
+		if (READ_ONCE(e->tracked[i]) == tgid)
+			return true;
+	return false;
+}
+
+/* Whether @tgid was tracked; it is not any more. */
 static bool rt_tracked(struct rt_proc_event *e, pid_t tgid)
 {
 	int i;
@@ -427,28 +442,117 @@ static void rt_on_exec(void *data, struct task_struct *p, pid_t old_pid,
 				rt_track(e, task_tgid_nr(p), match);
 			continue;
 		}
-		if (match)
+		if (match && !e->thread)
 			rt_probe_run(e->probe, RT_PHASE_RUN);
 	}
 }
 
 static void rt_on_exit(void *data, struct task_struct *p)
 {
+	pid_t tgid = task_tgid_nr(p);
+	bool leader = thread_group_leader(p);
+	/* The process ends with its group: its leader, once all are gone. */
+	bool gone = leader && !atomic_read(&p->signal->live);
 	size_t i;
 
-	/* The process ends with its group: its leader, once all are gone. */
-	if (!thread_group_leader(p) || atomic_read(&p->signal->live))
-		return;
 	for (i = 0; i < rt_nevents; i++) {
 		struct rt_proc_event *e = &rt_events[i];
 
-		if (!e->end || (e->pid && task_tgid_nr(p) != e->pid))
+		if (!e->end || (e->pid && tgid != e->pid))
 			continue;
-		if (e->inode && !rt_tracked(e, task_tgid_nr(p)))
-			continue;
+		if (e->thread) {
+			if (leader) {	/* not a thread's end; maybe the process's */
+				if (gone && e->inode)
+					rt_track(e, tgid, false);
+				continue;
+			}
+			if (e->inode && !rt_is_tracked(e, tgid))
+				continue;
+		} else {
+			if (!gone || (e->inode && !rt_tracked(e, tgid)))
+				continue;
+		}
 		rt_probe_run(e->probe, RT_PHASE_RUN);
 	}
 }
+
+#ifdef CONFIG_KRETPROBES
+/* The executable current runs (its inode), or NULL. */
+static struct inode *rt_current_exe(void)
+{
+	struct inode *inode = NULL;
+	struct file *exe;
+
+	rcu_read_lock();
+	exe = current->mm ? rcu_dereference(current->mm->exe_file) : NULL;
+	if (exe)
+		inode = file_inode(exe);
+	rcu_read_unlock();
+	return inode;
+}
+
+/* schedule_tail() returns in a new task: a forked process, or a thread. */
+static int rt_on_new_task(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct task_struct *p = current;
+	pid_t tgid = task_tgid_nr(p);
+	struct inode *exe;
+	bool leader;
+	size_t i;
+
+	if (!p->mm || (p->flags & PF_KTHREAD))
+		return 0;
+	leader = thread_group_leader(p);
+	exe = rt_current_exe();
+	for (i = 0; i < rt_nevents; i++) {
+		struct rt_proc_event *e = &rt_events[i];
+
+		if ((e->pid && tgid != e->pid) || (e->inode && exe != e->inode))
+			continue;
+		if (e->end) {
+			/* A new process running PATH: its end is this event's. */
+			if (leader && e->inode)
+				rt_track(e, tgid, true);
+			continue;
+		}
+		if (e->thread == leader)
+			continue;
+		rt_probe_run(e->probe, RT_PHASE_RUN);
+	}
+	return 0;
+}
+
+static struct kretprobe rt_newtask_rp;
+static bool rt_newtask_on;
+
+static int rt_newtask_arm(void)
+{
+	int rc;
+
+	memset(&rt_newtask_rp, 0, sizeof(rt_newtask_rp));
+	rt_newtask_rp.kp.symbol_name = "schedule_tail";
+	rt_newtask_rp.handler = rt_on_new_task;
+	rc = register_kretprobe(&rt_newtask_rp);
+	rt_newtask_on = !rc;
+	return rc;
+}
+
+static void rt_newtask_disarm(void)
+{
+	if (rt_newtask_on)
+		unregister_kretprobe(&rt_newtask_rp);
+	rt_newtask_on = false;
+}
+#else
+static int rt_newtask_arm(void)
+{
+	return -ENOSYS;
+}
+
+static void rt_newtask_disarm(void)
+{
+}
+#endif
 
 /* process("PATH").end also ends the processes running PATH already. */
 static void rt_track_running(struct rt_proc_event *e)
@@ -472,7 +576,7 @@ static void rt_track_running(struct rt_proc_event *e)
 int rt_proc_events_arm(struct rt_proc_event *es, size_t n)
 {
 	size_t i;
-	bool begin = false, end = false;
+	bool begin = false, end = false, tracks = false, thread_begin = false;
 	int rc = 0;
 
 	for (i = 0; i < n; i++) {
@@ -482,6 +586,10 @@ int rt_proc_events_arm(struct rt_proc_event *es, size_t n)
 			end = true;
 		else
 			begin = true;
+		if (!e->end && e->thread)
+			thread_begin = true;
+		if (e->end && e->path)
+			tracks = true;
 		if (!e->path)
 			continue;
 		e->inode = rt_path_inode(e->path, &e->file, &rc);
@@ -499,6 +607,30 @@ int rt_proc_events_arm(struct rt_proc_event *es, size_t n)
 	}
 	rt_events = es;
 	rt_nevents = n;
+	/*
+	 * New tasks: .begin in forked children, threads' begins, and who
+	 * runs PATH for its .end. Without the hook only a thread begin is
+	 * impossible; the others miss forked children, which is said.
+	 */
+	if (begin || tracks) {
+		rc = rt_newtask_arm();
+		if (rc && thread_begin) {
+			char msg[160];
+			int len = scnprintf(msg, sizeof(msg),
+					    "ERROR: process.thread.begin: cannot probe schedule_tail() (rc %d)\n",
+					    rc);
+
+			rt_transport_write(RT_REC_STDERR, msg, len);
+			goto fail;
+		}
+		if (rc) {
+			static const char msg[] =
+				"WARNING: process begin/end probes will not see forked children: cannot probe schedule_tail()\n";
+
+			rt_transport_write(RT_REC_STDERR, msg, sizeof(msg) - 1);
+			rc = 0;
+		}
+	}
 	for_each_kernel_tracepoint(rt_tp_find, NULL);
 	/* A path-filtered .end needs exec to learn who runs the path. */
 	if (begin || end) {
@@ -533,6 +665,7 @@ void rt_proc_events_disarm(struct rt_proc_event *es, size_t n)
 		tracepoint_probe_unregister(rt_tp_exit, (void *)rt_on_exit, NULL);
 	if (rt_tp_exec_on || rt_tp_exit_on)
 		tracepoint_synchronize_unregister();
+	rt_newtask_disarm();
 	rt_tp_exec_on = rt_tp_exit_on = false;
 	for (i = 0; i < n; i++) {
 		if (es[i].inode)

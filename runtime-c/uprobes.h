@@ -51,7 +51,8 @@ struct rt_proc_event {
 	const struct rt_probe *probe;
 	const char *path;	/* NULL: any executable */
 	pid_t pid;		/* 0: any process */
-	bool end;		/* .end (exit), else .begin (exec) */
+	bool end;		/* .end (exit), else .begin (exec, fork) */
+	bool thread;		/* .thread.begin/.end: threads but the first */
 	struct path file;
 	struct inode *inode;
 	pid_t tracked[RT_PROC_TRACKED];	/* .end with a path: who runs it */

@@ -1,6 +1,7 @@
 //! User-space probe points: `process("PATH")` and `process(PID)` with
 //! `.function("PATTERN")` (`.call`, `.return`), `.library("LIB").function(...)`,
-//! and the process lifetime events `process[...].begin` / `.end`.
+//! and the process lifetime events `process[...].begin` / `.end` / `.thread.begin` /
+//! `.thread.end`.
 //!
 //! Functions are found in the program's DWARF when it has some (`dwarf.rs`:
 //! `name@file:LINE`, target variables), else in the ELF symbol table of the
@@ -38,12 +39,14 @@ pub struct UprobePoint {
     pub site: Option<crate::debuginfo::resolve::Site>,
 }
 
-/// `process.begin`, `process("PATH").end`, ...
+/// `process.begin`, `process("PATH").end`, `process.thread.begin`, ...
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProcEventPoint {
     pub path: Option<String>,
     pub pid: Option<i64>,
     pub end: bool,
+    /// `.thread.begin`/`.thread.end`: every thread but a process's first.
+    pub thread: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -148,13 +151,11 @@ fn resolve_process(comps: &[Component], target: &Target) -> Result<Vec<(UserPoin
         _ => "process".to_string(),
     };
     let names: Vec<&str> = comps[1..].iter().map(|c| c.name.as_str()).collect();
-    match names.as_slice() {
-        ["begin"] | ["end"] if comps[1].arg.is_none() => {
-            let end = names[0] == "end";
-            let ev = ProcEventPoint { path: path.map(|p| p.display().to_string()), pid, end };
-            return Ok(vec![(UserPoint::Event(ev), format!("{head}.{}", names[0]))]);
-        }
-        _ => {}
+    if is_event(comps) && comps[1..].iter().all(|c| c.arg.is_none()) {
+        let thread = names[0] == "thread";
+        let end = names.last() == Some(&"end");
+        let ev = ProcEventPoint { path: path.map(|p| p.display().to_string()), pid, end, thread };
+        return Ok(vec![(UserPoint::Event(ev), format!("{head}.{}", names.join(".")))]);
     }
     let mut rest = &comps[1..];
     let mut pp_head = head;
@@ -178,7 +179,7 @@ fn resolve_process(comps: &[Component], target: &Target) -> Result<Vec<(UserPoin
     }
     let Some(fc) = rest.first().filter(|c| c.name == "function") else {
         return Err(format!(
-            "probe point '{}' is not supported by this rstap yet (process: .function, .statement, .library(...).function, .begin, .end)",
+            "probe point '{}' is not supported by this rstap yet (process: .function, .statement, .library(...).function, .begin, .end, .thread.begin, .thread.end)",
             crate::passes::elaborate::pp_string(comps)
         ));
     };

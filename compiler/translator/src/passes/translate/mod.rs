@@ -107,6 +107,7 @@ struct ProcEvent {
     path: String,
     pid: i64,
     end: bool,
+    thread: bool,
 }
 
 #[derive(Serialize)]
@@ -320,6 +321,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                     path: e.path.as_ref().map_or("NULL".into(), |p| crate::format::c_string_literal(p.as_bytes())),
                     pid: e.pid.unwrap_or(0),
                     end: e.end,
+                    thread: e.thread,
                 }),
                 PointKind::Never => unreachable!(),
             }
