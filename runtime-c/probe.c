@@ -84,6 +84,7 @@ static __always_inline bool rt_probe_hit(const struct rt_probe *p, enum rt_phase
 	c->tp_args = tp_args;
 	c->kret_data = data;
 	rt_kstack_reset(&c->kstack);
+	rt_ustack_reset(&c->ustack);
 	body(c);
 	rt_locks_release(locks, nlocks);
 	rt_print_flush(c);

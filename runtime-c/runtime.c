@@ -14,6 +14,8 @@
 #include "kprobes.c"
 #include "stack.c"
 #include "symbols.c"
+#include "usyms.c"
+#include "ustack.c"
 #include "uentry.c"
 #include "uprobes.c"
 #include "tracepoints.c"

@@ -24,6 +24,8 @@
 #include "session.h"
 #include "stack.h"
 #include "symbols.h"
+#include "ustack.h"
+#include "usyms.h"
 #include "context.h"
 #include "lock.h"
 #include "print.h"

@@ -301,10 +301,12 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
     // Pass 3: translate.
     let mark = Mark::now();
     let build_id = crate::debuginfo::kernel_build_id(&kernel.release);
+    let user_objects = user_objects(opts, &program)?;
     let info = translate::ModuleInfo {
         script_name: &source.name,
         kernel_release: &kernel.release,
         kernel_build_id: build_id.as_deref(),
+        user_objects: &user_objects,
     };
     let c_source = translate::run(&program, &sm, &info)?;
     let build_dir = build::tempdir("rstap")?;
@@ -344,7 +346,11 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
     std::fs::copy(&ko, &tmp)?;
     std::fs::rename(&tmp, &cached_ko)?;
     let _ = std::fs::write(entry.join(format!("{module_name}.c")), &c_source);
-    cache::record_files(&entry, &user_files(&program))?;
+    let mut files = user_files(&program);
+    files.extend(user_objects.iter().map(|p| p.display().to_string()));
+    files.sort();
+    files.dedup();
+    cache::record_files(&entry, &files)?;
     report(opts, format_args!("Pass 4: compiled C into \"{module_name}.ko\" {}.", mark.since()));
     if opts.keep {
         eprintln!("Keeping temporary directory \"{}\"", build_dir.display());
@@ -500,7 +506,9 @@ fn cache_key(opts: &Options, source: &ScriptSource, kernel: &Kernel, tapsets: &[
     }
     h.add_str(&format!("guru={} unopt={} name={:?}", opts.guru, opts.unoptimized, opts.module_name));
     h.add_str(&kernel.identity());
-    if source.text.contains("process") {
+    // -d, --ldd and -c choose the user objects embedded (userspace/embed.rs).
+    h.add_str(&format!("d={:?} ldd={} c={:?}", opts.debug_objects, opts.ldd, opts.command));
+    if source.text.contains("process") || !opts.debug_objects.is_empty() || opts.command.is_some() {
         // Relative process("./prog") paths and process(PID) resolve against where rstap
         // runs; the files they name are checked again on a hit (cache::files_unchanged).
         h.add_str(&std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default());
@@ -523,6 +531,22 @@ fn cache_key(opts: &Options, source: &ScriptSource, kernel: &Kernel, tapsets: &[
         h.add_tree(&d);
     }
     h.finish()
+}
+
+/// The tapset functions that read user symbols or stacks (tapsets/user_*.stp).
+const USER_SYMBOL_FUNCTIONS: &[&str] = &[
+    "ubacktrace", "ucallers", "ustack", "print_ubacktrace", "print_ubacktrace_brief", "sprint_ubacktrace",
+    "usymname", "usymdata", "umodname", "print_usyms", "sprint_usyms", "print_ustack", "sprint_ustack",
+];
+
+/// The user-space objects whose symbols and unwind rows go into the module: none
+/// unless the script reads user symbols or stacks; then, as SystemTap, `-d`, the probed
+/// files, the `-c` command's executable and, with `--ldd`, their shared libraries.
+fn user_objects(opts: &Options, p: &elaborate::Program) -> Result<Vec<PathBuf>> {
+    if !p.functions.iter().any(|f| USER_SYMBOL_FUNCTIONS.contains(&f.name.as_str())) {
+        return Ok(Vec::new());
+    }
+    crate::userspace::embed::objects(&opts.debug_objects, &user_files(p), opts.command.as_deref(), opts.ldd)
 }
 
 /// The user-space files the module's probes are placed in (cache::record_files).

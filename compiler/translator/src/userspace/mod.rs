@@ -13,6 +13,9 @@
 
 pub mod dwarf;
 pub mod elf;
+pub mod embed;
+pub mod symbols;
+pub mod unwind;
 
 use crate::ast::{Component, Literal};
 use crate::passes::elaborate::wildcard_match;
