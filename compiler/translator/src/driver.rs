@@ -302,11 +302,31 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
     let mark = Mark::now();
     let build_id = crate::debuginfo::kernel_build_id(&kernel.release);
     let user_objects = user_objects(opts, &program)?;
+    let embed_mark = Mark::now();
+    let (user_tables, embedded) = crate::userspace::embed::c_tables(&user_objects)?;
+    if !user_objects.is_empty() {
+        report(
+            opts,
+            format_args!(
+                "Pass 3: embedded {} user object{} ({} symbols, {} unwind rows) {}.",
+                embedded.objects,
+                plural(embedded.objects),
+                embedded.symbols,
+                embedded.rows,
+                embed_mark.since()
+            ),
+        );
+        if opts.verbose > 1 {
+            for (p, syms, rows) in &embedded.each {
+                eprintln!("Pass 3: user object {}: {syms} symbols, {rows} unwind rows", p.display());
+            }
+        }
+    }
     let info = translate::ModuleInfo {
         script_name: &source.name,
         kernel_release: &kernel.release,
         kernel_build_id: build_id.as_deref(),
-        user_objects: &user_objects,
+        user_tables: &user_tables,
     };
     let c_source = translate::run(&program, &sm, &info)?;
     let build_dir = build::tempdir("rstap")?;

@@ -63,6 +63,8 @@ pub struct Stats {
     pub objects: usize,
     pub symbols: usize,
     pub rows: usize,
+    /// Each object's path, symbols and unwind rows.
+    pub each: Vec<(PathBuf, usize, usize)>,
 }
 
 /// The C tables of `objects`: per object its symbols (sorted by link-time address),
@@ -80,6 +82,7 @@ pub fn c_tables(objects: &[PathBuf]) -> Result<(String, Stats)> {
         stats.objects += 1;
         stats.symbols += syms.len();
         stats.rows += rows.len();
+        stats.each.push((path.clone(), syms.len(), rows.len()));
 
         writeln!(c, "/* {} */", path.display()).unwrap();
         let mut names = Vec::new();

@@ -163,10 +163,15 @@ mod tests {
     }
 
     #[test]
-    fn libc_start_is_outermost_or_covered() {
+    fn libc_rows_and_its_outermost_frame() {
         let data = std::fs::read("/lib/x86_64-linux-gnu/libc.so.6").unwrap();
         let rows = rows(&data);
         assert!(rows.len() > 5000, "{} rows", rows.len());
         assert!(rows.iter().any(|r| r.kind == Kind::Rbp && r.cfa == 16 && r.rbp == -16));
+        // A thread's first frame: clone3 marks its return address undefined past the syscall.
+        let syms = super::super::symbols::symbols(&data);
+        let clone3 = syms.iter().find(|s| s.name == "clone3").unwrap();
+        let inside = |r: &&Row| r.start >= clone3.addr && r.start < clone3.addr + clone3.size;
+        assert!(rows.iter().filter(inside).any(|r| r.kind == Kind::End));
     }
 }

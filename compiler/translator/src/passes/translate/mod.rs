@@ -23,9 +23,9 @@ pub struct ModuleInfo<'a> {
     pub kernel_release: &'a str,
     /// The target vmlinux's GNU build-id, when its debuginfo is at hand.
     pub kernel_build_id: Option<&'a str>,
-    /// The user-space objects whose symbol and unwind tables the module carries
-    /// (userspace/embed.rs).
-    pub user_objects: &'a [std::path::PathBuf],
+    /// The symbol and unwind tables of the user-space objects the module carries, as C
+    /// (userspace/embed.rs); empty for none.
+    pub user_tables: &'a str,
 }
 
 /// Renders one template of templates/ (loaded once per process).
@@ -356,8 +356,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     ctx.insert("hrtimers", &hrtimers);
     ctx.insert("jiffies_timers", &jiffies_timers);
     ctx.insert("kprobes", &kprobes);
-    let (uobj_tables, _) = crate::userspace::embed::c_tables(info.user_objects)?;
-    ctx.insert("user_objects", &uobj_tables);
+    ctx.insert("user_objects", info.user_tables);
     ctx.insert("uprobes", &uprobes);
     // One callback per arity: every argument travels as a 64-bit slot.
     let mut arities: Vec<usize> = tracepoints.iter().map(|t| t.nargs).collect();
