@@ -540,6 +540,8 @@ fn cache_key(opts: &Options, source: &ScriptSource, kernel: &Kernel, tapsets: &[
             h.add_str(&crate::userspace::pid_exe_map(&[pid.to_string()]));
         }
         h.add_str(&std::env::var(crate::userspace::PID_EXE_ENV).unwrap_or_default());
+        // process("NAME") and -c's command are looked up on $PATH.
+        h.add_str(&crate::userspace::search_path());
     }
     // Without DWARF, kernel.function points resolve through BTF to other C.
     h.add_str(&format!("dwarf={}", crate::debuginfo::has_dwarf(&kernel.release)));

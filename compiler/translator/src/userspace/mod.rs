@@ -25,6 +25,15 @@ use std::path::{Path, PathBuf};
 /// remote build's guest resolved for the host.
 pub const PID_EXE_ENV: &str = "RSTAP_PID_EXE";
 
+/// Where names without a '/' are searched instead of `$PATH`: the guest's `$PATH`,
+/// which a remote build sends (the host build keeps its own for its tools).
+pub const SEARCH_PATH_ENV: &str = "RSTAP_SEARCH_PATH";
+
+/// The directories of `$PATH` (or of the guest's, in a remote build).
+pub fn search_path() -> String {
+    std::env::var(SEARCH_PATH_ENV).or_else(|_| std::env::var("PATH")).unwrap_or_default()
+}
+
 /// One uprobe or uretprobe.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UprobePoint {
@@ -277,7 +286,7 @@ pub fn find_file(name: &str) -> Option<PathBuf> {
     let cands: Vec<PathBuf> = if name.contains('/') {
         vec![PathBuf::from(name)]
     } else {
-        let path = std::env::var("PATH").unwrap_or_default();
+        let path = search_path();
         path.split(':').chain(LIB_DIRS.iter().copied()).map(|d| Path::new(d).join(name)).collect()
     };
     cands.into_iter().find(|p| p.is_file()).and_then(|p| std::fs::canonicalize(p).ok())

@@ -47,6 +47,10 @@ pub struct BuildRequest {
     /// honours: a guest hiding the debuginfo gets the BTF fallback.
     #[serde(default)]
     pub debuginfo_path: Option<String>,
+    /// The guest's `$PATH`, where process("NAME") and -c's command are looked up
+    /// (userspace::SEARCH_PATH_ENV; the host build keeps its own PATH for its tools).
+    #[serde(default)]
+    pub search_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -92,6 +96,7 @@ pub fn remote_build(spool: &Path, args: &[String], cwd: &Path, stdin: Option<&st
         stdin: stdin.map(str::to_string),
         pid_exe: crate::userspace::pid_exe_map(args),
         debuginfo_path: std::env::var("SYSTEMTAP_DEBUGINFO_PATH").ok(),
+        search_path: std::env::var("PATH").ok(),
     };
     let req_name = format!("req-{id}.json");
     write_atomic(spool, &req_name, &serde_json::to_vec(&req)?)
@@ -217,6 +222,10 @@ pub fn run_request(dir: &Path, exe: &Path, id: &str, req: &BuildRequest) -> Buil
     match &req.debuginfo_path {
         Some(p) => cmd.env("SYSTEMTAP_DEBUGINFO_PATH", p),
         None => cmd.env_remove("SYSTEMTAP_DEBUGINFO_PATH"),
+    };
+    match &req.search_path {
+        Some(p) => cmd.env(crate::userspace::SEARCH_PATH_ENV, p),
+        None => cmd.env_remove(crate::userspace::SEARCH_PATH_ENV),
     };
     let child = cmd
         .args(&req.args)
