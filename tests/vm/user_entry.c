@@ -7,6 +7,7 @@
 // uentry rec N      depth(N, "rec"): recursion N+1 calls deep
 // uentry threads K  two threads each call work(ID, k) for k < K (0: forever), overlapping
 // uentry jump       leaves four calls of leap() by longjmp, then depth(3), depth(5)
+// uentry cancel     a thread is cancelled inside stuck(); then main calls work(2, k), k < 3
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -40,6 +41,19 @@ static void *worker(void *arg)
 	for (k = 0; n == 0 || k < n; k++)
 		sum += work(id, (int)k);
 	return (void *)sum;
+}
+
+__attribute__((noinline)) int stuck(int id)
+{
+	for (;;)
+		pause();	// a cancellation point: the thread dies in here
+	return id;
+}
+
+static void *stuck_thread(void *arg)
+{
+	stuck((int)(long)arg);
+	return NULL;
 }
 
 static jmp_buf env;
@@ -83,6 +97,15 @@ int main(int argc, char **argv)
 		pthread_join(a, &ra);
 		pthread_join(b, &rb);
 		printf("%ld %ld\n", (long)ra, (long)rb);
+	} else if (!strcmp(mode, "cancel")) {
+		pthread_t t;
+
+		pthread_create(&t, NULL, stuck_thread, (void *)1L);
+		usleep(200000);
+		pthread_cancel(t);
+		pthread_join(t, NULL);
+		for (int k = 0; k < 3; k++)
+			printf("%ld\n", work(2, k));
 	} else if (!strcmp(mode, "jump")) {
 		if (!setjmp(env))
 			via(3);
