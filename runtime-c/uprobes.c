@@ -203,14 +203,23 @@ static struct inode *rt_path_inode(const char *name, struct path *file, int *rc)
 	return d_inode(file->dentry);
 }
 
-/* Registers @uc at @offset of @inode; 0 or the kernel's error. */
+/*
+ * Registers @uc at @offset of @inode, with the SDT semaphore at file offset
+ * @ref_ctr (0: none) counted up while registered; 0 or the kernel's error.
+ */
 static int rt_uprobe_register(struct inode *inode, loff_t offset,
-			      struct uprobe_consumer *uc, struct uprobe **up)
+			      loff_t ref_ctr, struct uprobe_consumer *uc,
+			      struct uprobe **up)
 {
 #ifdef RT_HAVE_UPROBE_REGISTER_REF
-	*up = uprobe_register(inode, offset, 0, uc);
+	*up = uprobe_register(inode, offset, ref_ctr, uc);
 	return IS_ERR(*up) ? PTR_ERR(*up) : 0;
+#elif defined(RT_HAVE_UPROBE_REGISTER_REFCTR)
+	return uprobe_register_refctr(inode, offset, ref_ctr, uc);
 #else
+	/* no reference counters in this kernel: semaphores stay down */
+	if (ref_ctr)
+		return -EOPNOTSUPP;
 	return uprobe_register(inode, offset, uc);
 #endif
 }
@@ -262,7 +271,8 @@ static int rt_uprobe_arm_one(struct rt_uprobe *u)
 	}
 	/* The entry part first: a return it did not see finds nothing. */
 	if (u->entry) {
-		rc = rt_uprobe_register(u->inode, u->entry_offset, &u->entry_uc, &up);
+		rc = rt_uprobe_register(u->inode, u->entry_offset, 0, &u->entry_uc,
+					&up);
 		if (rc) {
 			rt_uprobe_refused(u, "the kernel refused its entry part", rc);
 			goto fail;
@@ -270,7 +280,8 @@ static int rt_uprobe_arm_one(struct rt_uprobe *u)
 		u->entry_uprobe = up;
 		u->entry_registered = true;
 	}
-	rc = rt_uprobe_register(u->inode, u->offset, &u->uc, &up);
+	rc = rt_uprobe_register(u->inode, u->offset, u->ref_ctr_offset, &u->uc,
+				&up);
 	if (rc) {
 		rt_uprobe_refused(u, "the kernel refused it", rc);
 		goto fail;

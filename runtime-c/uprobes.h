@@ -32,6 +32,9 @@ struct rt_uprobe {
 	u64 entry_vaddr;
 	unsigned long (*entry_sp)(const struct pt_regs *regs);
 	bool optional;		/* the kernel refusing it is a warning */
+	loff_t ref_ctr_offset;	/* an SDT semaphore's file offset, which the
+				 * kernel counts up in each process while
+				 * registered; 0: none */
 	bool registered;
 	struct path file;	/* held while registered: keeps the dentry, so
 				 * filesystems that drop unused dentries (9p,

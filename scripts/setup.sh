@@ -2,12 +2,14 @@
 # Installs what rstap and its tests need on a Debian 12 machine: Debian's kernel
 # image and headers (the VM boots them; modules build against them), QEMU,
 # llvm (llvm-dwarfdump: the build tier checks line tables against it),
-# busybox for the VM's initramfs, and the C toolchain Kbuild uses. Then builds rstap.
+# busybox for the VM's initramfs, and the C toolchain Kbuild uses; <sys/sdt.h>
+# (systemtap-sdt-dev), g++ and python3 (its SDT markers) for the user-space
+# probe tests. Then builds rstap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for p in linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static make gcc cpio kmod libc6-dev llvm; do
+for p in linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static make gcc g++ cpio kmod libc6-dev llvm systemtap-sdt-dev python3; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

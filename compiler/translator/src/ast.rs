@@ -358,6 +358,10 @@ pub enum TargetAllKind {
     Parms,
     Locals,
     Return,
+    /// `$$name`: an SDT marker's name.
+    Name,
+    /// `$$provider`: an SDT marker's provider.
+    Provider,
 }
 
 impl TargetAllKind {
@@ -367,6 +371,8 @@ impl TargetAllKind {
             TargetAllKind::Parms => "$$parms",
             TargetAllKind::Locals => "$$locals",
             TargetAllKind::Return => "$$return",
+            TargetAllKind::Name => "$$name",
+            TargetAllKind::Provider => "$$provider",
         }
     }
 }

@@ -252,6 +252,11 @@ fn list_functions(
 /// `-L` for a user-space function found through DWARF: its parameters (and `$return` for
 /// `.return`), as for `kernel.function`; for a statement, the variables in scope there.
 fn user_vars(pp: String, u: &crate::userspace::UprobePoint) -> Result<String> {
+    if let Some(m) = &u.mark {
+        // A marker's arguments are numbers, as SystemTap lists them.
+        let args: String = (1..=m.args.len()).map(|i| format!(" $arg{i}:long")).collect();
+        return Ok(format!("{pp}{args}"));
+    }
     let Some(site) = &u.site else { return Ok(pp) };
     if pp.contains(".statement(") {
         // A statement: every variable in scope at its address, as kernel statements list.

@@ -68,6 +68,9 @@ pub fn functions(
                 pid,
                 optional: wild,
                 site: Some(site),
+                ref_ctr: 0,
+                mark: None,
+                plt: None,
             };
             out.push((up, format!("{}{suffix}", function_pp(head, f))));
         }
@@ -112,7 +115,7 @@ pub fn statements(
             tracepoint: false,
             btf: false,
         };
-        let up = UprobePoint { path: path.display().to_string(), offset, vaddr: st.addr, ret: false, pid, optional: wild, site: Some(site) };
+        let up = UprobePoint { path: path.display().to_string(), offset, vaddr: st.addr, ret: false, pid, optional: wild, site: Some(site), ref_ctr: 0, mark: None, plt: None };
         let pp = format!("{head}.statement(\"{}@{}:{}\")", st.function.name, st.function.file, st.line);
         out.push((up, pp));
     }

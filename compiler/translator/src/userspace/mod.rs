@@ -14,6 +14,8 @@
 pub mod dwarf;
 pub mod elf;
 pub mod embed;
+pub mod plt;
+pub mod sdt;
 pub mod symbols;
 pub mod unwind;
 
@@ -49,6 +51,12 @@ pub struct UprobePoint {
     pub optional: bool,
     /// Where its DWARF is, for target variables; None: found by ELF symbol only.
     pub site: Option<crate::debuginfo::resolve::Site>,
+    /// File offset of an SDT semaphore the kernel counts while this is registered; 0: none.
+    pub ref_ctr: u64,
+    /// An SDT marker (`.mark(...)`): its names and arguments (sdt.rs).
+    pub mark: Option<Box<sdt::Marker>>,
+    /// A PLT entry (`.plt(...)`): the symbol it calls, `$$name` (plt.rs).
+    pub plt: Option<String>,
 }
 
 /// `process.begin`, `process("PATH").end`, `process.thread.begin`, ...
@@ -189,9 +197,34 @@ fn resolve_process(comps: &[Component], target: &Target) -> Result<Vec<(UserPoin
         let points = dwarf::statements(&path, &info, &pat, pid, &pp_head)?;
         return Ok(points.into_iter().map(|(u, pp)| (UserPoint::Uprobe(u), pp)).collect());
     }
+    if let Some(i) = rest.iter().position(|c| c.name == "mark").filter(|&i| i <= 1) {
+        let provider = match i {
+            1 if rest[0].name == "provider" => Some(str_arg(&rest[0])?),
+            0 => None,
+            _ => return Err(format!("process: unknown component '.{}' before .mark", rest[0].name)),
+        };
+        let path = path.ok_or("process.mark(...) needs process(\"PATH\") or process(PID)")?;
+        if let Some(extra) = rest.get(i + 1) {
+            return Err(format!("process.mark: unknown suffix '.{}'", extra.name));
+        }
+        let name = str_arg(&rest[i])?;
+        let info = elf::read(&path).map_err(|e| format!("{e:#}"))?;
+        let points = sdt::marks(&path, &info, provider.as_deref(), &name, pid, &pp_head)?;
+        return Ok(points.into_iter().map(|(u, pp)| (UserPoint::Uprobe(u), pp)).collect());
+    }
+    if let Some(pc) = rest.first().filter(|c| c.name == "plt") {
+        let path = path.ok_or("process.plt(...) needs process(\"PATH\") or process(PID)")?;
+        if let Some(extra) = rest.get(1) {
+            return Err(format!("process.plt: unknown suffix '.{}'", extra.name));
+        }
+        let pat = if pc.arg.is_none() { "*".to_string() } else { str_arg(pc)? };
+        let info = elf::read(&path).map_err(|e| format!("{e:#}"))?;
+        let points = plt::plts(&path, &info, &pat, pid, &pp_head)?;
+        return Ok(points.into_iter().map(|(u, pp)| (UserPoint::Uprobe(u), pp)).collect());
+    }
     let Some(fc) = rest.first().filter(|c| c.name == "function") else {
         return Err(format!(
-            "probe point '{}' is not supported by this rstap yet (process: .function, .statement, .library(...).function, .begin, .end, .thread.begin, .thread.end)",
+            "probe point '{}' is not supported by this rstap yet (process: .function, .statement, .mark, .provider(...).mark, .plt, .library(...), .begin, .end, .thread.begin, .thread.end)",
             crate::passes::elaborate::pp_string(comps)
         ));
     };
@@ -226,7 +259,7 @@ fn resolve_process(comps: &[Component], target: &Target) -> Result<Vec<(UserPoin
             f.name == pat
         };
         if hit && seen.insert(f.offset) {
-            let up = UprobePoint { path: path.display().to_string(), offset: f.offset, vaddr: f.addr, ret, pid, optional: wild, site: None };
+            let up = UprobePoint { path: path.display().to_string(), offset: f.offset, vaddr: f.addr, ret, pid, optional: wild, site: None, ref_ctr: 0, mark: None, plt: None };
             out.push((UserPoint::Uprobe(up), format!("{pp_head}.function({}){suffix}", quoted(&f.name))));
         }
     }
@@ -235,7 +268,7 @@ fn resolve_process(comps: &[Component], target: &Target) -> Result<Vec<(UserPoin
         for f in &info.functions {
             let Some(tail) = f.name.strip_prefix(&pat).and_then(|t| t.strip_prefix('.')) else { continue };
             if !tail.starts_with("cold") && seen.insert(f.offset) {
-                let up = UprobePoint { path: path.display().to_string(), offset: f.offset, vaddr: f.addr, ret, pid, optional: false, site: None };
+                let up = UprobePoint { path: path.display().to_string(), offset: f.offset, vaddr: f.addr, ret, pid, optional: false, site: None, ref_ctr: 0, mark: None, plt: None };
                 out.push((UserPoint::Uprobe(up), format!("{pp_head}.function({}){suffix}", quoted(&pat))));
             }
         }

@@ -101,6 +101,9 @@ fn ask(e: &Expr) -> Result<Ask, String> {
                 TargetAllKind::Locals => Which::Locals,
                 TargetAllKind::Vars => Which::Vars,
                 TargetAllKind::Return => return Ok(Ask::Return(pretty_level(*pretty))),
+                TargetAllKind::Name | TargetAllKind::Provider => {
+                    return Err(format!("{} exists in process(...).mark(...) probes only", kind.as_str()))
+                }
             };
             Ok(Ask::All(which, pretty_level(*pretty)))
         }
@@ -118,8 +121,47 @@ fn shown(e: &Expr) -> String {
     }
 }
 
+/// A target expression at an SDT marker (userspace/sdt.rs): `$argN`, `$argN$`, `$$name`,
+/// `$$provider`, `$$parms`/`$$vars` (every argument), never members or `&`.
+fn mark_plan(m: &crate::userspace::sdt::Marker, e: &Expr) -> Result<Plan, dt::Error> {
+    use crate::userspace::sdt;
+    let names = || dt::Error::Unknown { names: (1..=m.args.len()).map(|i| format!("arg{i}")).collect() };
+    match &e.kind {
+        ExprKind::TargetAll { kind: TargetAllKind::Name, .. } => Ok(Plan::Access(sdt::text_access(&m.name))),
+        ExprKind::TargetAll { kind: TargetAllKind::Provider, .. } => Ok(Plan::Access(sdt::text_access(&m.provider))),
+        ExprKind::TargetAll { kind: TargetAllKind::Parms | TargetAllKind::Vars, pretty } => Ok(Plan::All(AllVars {
+            vars: m.args.iter().enumerate().map(|(i, a)| (format!("arg{}", i + 1), Some(sdt::arg_access(a, false)))).collect(),
+            pretty: pretty_level(*pretty),
+        })),
+        ExprKind::TargetAll { kind, .. } => Err(dt::Error::Other(format!("{} does not exist at a marker", kind.as_str()))),
+        ExprKind::Target { name, path, pretty } => {
+            let i: usize = name.strip_prefix("arg").and_then(|n| n.parse().ok()).filter(|&i| i >= 1).ok_or_else(names)?;
+            let a = m.args.get(i - 1).ok_or_else(names)?;
+            if !path.is_empty() {
+                return Err(dt::Error::Other(format!("${name} is a number: it has no members (use @cast(${name}, \"TYPE\", \"PATH\"))")));
+            }
+            Ok(Plan::Access(sdt::arg_access(a, *pretty != Pretty::None)))
+        }
+        _ => Err(dt::Error::Other("a marker's arguments are values: '&' does not apply".into())),
+    }
+}
+
 /// Plans for `exprs` at one point, or per expression why not.
 fn plans_at(point: &PointKind, exprs: &[Expr], max_string: usize) -> Vec<Result<Plan, (dt::Error, String)>> {
+    if let PointKind::Uprobe(crate::userspace::UprobePoint { mark: Some(m), .. }) = point {
+        let what = format!("marker {}:{}", m.provider, m.name);
+        return exprs.iter().map(|e| mark_plan(m, e).map_err(|err| (err, what.clone()))).collect();
+    }
+    if let PointKind::Uprobe(crate::userspace::UprobePoint { plt: Some(name), .. }) = point {
+        // A PLT entry knows only whom it calls.
+        return exprs
+            .iter()
+            .map(|e| match &e.kind {
+                ExprKind::TargetAll { kind: TargetAllKind::Name, .. } => Ok(Plan::Access(crate::userspace::sdt::text_access(name))),
+                _ => Err((dt::Error::Other(format!("{} does not exist at a .plt probe (only $$name)", shown(e))), format!("{name}@plt"))),
+            })
+            .collect();
+    }
     let (site, ret) = match point {
         PointKind::Kprobe(k) => (k.site.as_ref(), k.ret),
         PointKind::Uprobe(u) => (u.site.as_ref(), u.ret),

@@ -33,7 +33,7 @@ pub enum Tok {
     Str(String),
     /// `$name` (without the `$`).
     Target(String),
-    /// `$$vars`, `$$parms`, `$$locals`, `$$return` (full text).
+    /// `$$vars`, `$$parms`, `$$locals`, `$$return`, `$$name`, `$$provider` (full text).
     TargetAll(String),
     /// A known `@` operator, e.g. `@cast`.
     AtOp(&'static str),
@@ -291,13 +291,13 @@ pub fn lex(file: FileId, text: &str, base: u32) -> (Vec<Token>, Vec<Diagnostic>)
                     i += 1;
                 }
                 let s = &text[start..i];
-                if matches!(s, "$$vars" | "$$parms" | "$$locals" | "$$return") {
+                if matches!(s, "$$vars" | "$$parms" | "$$locals" | "$$return" | "$$name" | "$$provider") {
                     toks.push(Token { tok: Tok::TargetAll(s.to_string()), span: sp(start, i) });
                 } else {
                     errs.push(
                         Diagnostic::error(format!("unknown context variable group `{s}`"))
                             .with_span(sp(start, i))
-                            .with_help("use one of $$vars, $$parms, $$locals, $$return"),
+                            .with_help("use one of $$vars, $$parms, $$locals, $$return, $$name, $$provider"),
                     );
                 }
                 continue;

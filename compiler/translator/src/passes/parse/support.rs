@@ -176,6 +176,8 @@ pub fn target_all(s: &str) -> TargetAllKind {
         "$$parms" => TargetAllKind::Parms,
         "$$locals" => TargetAllKind::Locals,
         "$$return" => TargetAllKind::Return,
+        "$$name" => TargetAllKind::Name,
+        "$$provider" => TargetAllKind::Provider,
         _ => TargetAllKind::Vars,
     }
 }

@@ -102,6 +102,8 @@ struct Uprobe {
     entry_offset: u64,
     entry_vaddr: String,
     data_size: String,
+    /// File offset of an SDT semaphore (0: none).
+    ref_ctr: u64,
 }
 
 #[derive(Serialize)]
@@ -317,6 +319,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                         entry_offset,
                         entry_vaddr: format!("{entry_vaddr:x}"),
                         data_size: entry.as_ref().map_or("0".into(), |e| format!("sizeof(struct {})", e.data)),
+                        ref_ctr: u.ref_ctr,
                     })
                 }
                 PointKind::ProcEvent(e) => proc_events.push(ProcEvent {
