@@ -269,7 +269,14 @@ fn user_vars(pp: String, u: &crate::userspace::UprobePoint) -> Result<String> {
         return Ok(line);
     }
     let ix = debuginfo::index_of(&site.object)?;
-    let Some(f) = ix.functions.iter().find(|f| f.entries.iter().any(|e| e.die == site.die)) else { return Ok(pp) };
+    // An out-of-line copy, or an inlined one (its parameters are the function's).
+    let Some(f) = ix
+        .functions
+        .iter()
+        .find(|f| f.entries.iter().any(|e| e.die == site.die) || f.inlines.iter().any(|i| i.die == site.die))
+    else {
+        return Ok(pp);
+    };
     let d = debuginfo::types::Dwarf::load(&ix)?;
     let mut line = pp;
     for v in d.variables(f)?.into_iter().filter(|v| v.is_param) {

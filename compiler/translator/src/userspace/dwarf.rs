@@ -9,7 +9,7 @@ use super::elf::ElfInfo;
 use super::UprobePoint;
 use crate::debuginfo::resolve::Site;
 use crate::debuginfo::{self, Function, Object};
-use crate::listing::FunctionPattern;
+use crate::listing::{FunctionPattern, Instances};
 use std::path::Path;
 
 /// `process("/abs/path").function("name@file:LINE")`: a function's point as `pp()` and
@@ -19,12 +19,15 @@ pub fn function_pp(head: &str, f: &Function) -> String {
 }
 
 /// The functions of `path`'s DWARF matching `pat`, each with its `pp()` (`head` is the
-/// `process(...)` part, `suffix` the `.call`/`.return` after the function).
+/// `process(...)` part, `suffix` the `.call`/`.return`/`.inline` after the function).
+/// As for `kernel.function`, a plain point takes out-of-line and inlined copies, `.call`
+/// and `.return` the out-of-line ones, `.inline` the inlined ones (each probed at its
+/// first instruction, its variables read through its DW_TAG_inlined_subroutine).
 pub fn functions(
     path: &Path,
     elf: &ElfInfo,
     pat: &str,
-    ret: bool,
+    inst: Instances,
     pid: Option<i64>,
     head: &str,
     suffix: &str,
@@ -36,13 +39,16 @@ pub fn functions(
     if matched.is_empty() {
         return Err(format!("no function in {}'s debuginfo matches \"{pat}\"", path.display()));
     }
+    let ret = inst == Instances::Return;
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut inlined_only = None;
+    let mut refused = None;
     for f in matched {
         let mut any = false;
-        for e in &f.entries {
-            if !seen.insert(e.addr) {
+        for e in f.entries.iter().filter(|_| inst != Instances::Inline) {
+            // The same copy through two names is one point; another function's copy at
+            // the same address (an inlined copy at its container's entry) is not.
+            if !seen.insert((e.addr, e.die)) {
                 continue;
             }
             // A .return sits at the entry (where the return address is on top of the
@@ -74,16 +80,51 @@ pub fn functions(
             };
             out.push((up, format!("{}{suffix}", function_pp(head, f))));
         }
-        if !any && f.inlined {
-            inlined_only.get_or_insert(f);
+        for i in f.inlines.iter().filter(|_| matches!(inst, Instances::All | Instances::Inline)) {
+            if !seen.insert((i.addr, i.die)) {
+                continue;
+            }
+            let Some(offset) = elf.offset_of(i.addr) else { continue };
+            any = true;
+            // Its own DIE, in the function's unit; target.rs finds the container's frame.
+            let site = Site {
+                object: Object::User { path: path.display().to_string() },
+                function: f.name.clone(),
+                addr: i.addr,
+                die: i.die,
+                cu: f.cu,
+                tracepoint: false,
+                btf: false,
+            };
+            let up = UprobePoint {
+                path: path.display().to_string(),
+                offset,
+                vaddr: i.addr,
+                ret: false,
+                pid,
+                optional: wild,
+                site: Some(site),
+                ref_ctr: 0,
+                mark: None,
+                plt: None,
+            };
+            out.push((up, format!("{}{suffix}", function_pp(head, f))));
+        }
+        if !any {
+            refused.get_or_insert(f);
         }
     }
     if out.is_empty() {
-        if let Some(f) = inlined_only {
-            return Err(format!(
-                "cannot probe {}: it is only inlined, and inlined copies are not probed yet",
-                function_pp(head, f)
-            ));
+        if let Some(f) = refused {
+            let why = match inst {
+                Instances::Inline => "it has no inlined copies (.inline probes inlined copies only)",
+                Instances::Call if f.inlined => "it is only inlined (.call probes out-of-line copies only, .inline the inlined ones)",
+                Instances::Return if f.inlined => {
+                    "it is only inlined, and inlined copies have no return to probe (.return probes out-of-line copies only)"
+                }
+                _ => "none of its copies lies in a loaded segment",
+            };
+            return Err(format!("cannot probe {}: {why}", function_pp(head, f)));
         }
         return Err(format!("no probeable function matches \"{pat}\" in {}", path.display()));
     }

@@ -230,17 +230,26 @@ fn resolve_process(comps: &[Component], target: &Target) -> Result<Vec<(UserPoin
     };
     let path = path.ok_or("process.function(...) needs process(\"PATH\"), process(PID), or a target (-c/-x)")?;
     let pat = str_arg(fc)?;
-    let ret = match rest[1..].iter().map(|c| (c.name.as_str(), c.arg.is_some())).collect::<Vec<_>>().as_slice() {
-        [] => false,
-        [("call", false)] => false,
-        [("return", false)] => true,
+    use crate::listing::Instances;
+    let inst = match rest[1..].iter().map(|c| (c.name.as_str(), c.arg.is_some())).collect::<Vec<_>>().as_slice() {
+        [] => Instances::All,
+        [("call", false)] => Instances::Call,
+        [("return", false)] => Instances::Return,
+        [("inline", false)] => Instances::Inline,
         _ => return Err(format!("process.function: unknown suffix '.{}'", rest[1].name)),
     };
+    let ret = inst == Instances::Return;
     let suffix: String = rest[1..].iter().map(|c| format!(".{}", c.name)).collect();
     let info = elf::read(&path).map_err(|e| format!("{e:#}"))?;
     if crate::debuginfo::user_debug_file(&path).is_some() {
-        let points = dwarf::functions(&path, &info, &pat, ret, pid, &pp_head, &suffix)?;
+        let points = dwarf::functions(&path, &info, &pat, inst, pid, &pp_head, &suffix)?;
         return Ok(points.into_iter().map(|(u, pp)| (UserPoint::Uprobe(u), pp)).collect());
+    }
+    if inst == Instances::Inline {
+        return Err(format!(
+            "function(\"{pat}\").inline: inlined copies are known from the program's DWARF, and {} has none",
+            path.display()
+        ));
     }
     if pat.contains(['@', ':']) {
         return Err(format!(
