@@ -50,16 +50,18 @@ static int rt_ustack_unwind(struct rt_context *c, struct pt_regs *regs,
 {
 	unsigned long pc = regs->ip, sp = regs->sp, bp = regs->bp;
 	unsigned long cfa, ra, nbp;
+	struct rt_uloc l = { .obj = NULL };
 	const struct rt_ucfi *row;
-	struct rt_uloc l;
+	unsigned long at;
 	int n = 0;
 
 	out[n++] = pc;
 	while (n < MAXBACKTRACE) {
 		row = NULL;
 		/* A return address may be just past its function's end. */
-		if (rt_uaddr_locate(c, n == 1 ? pc : pc - 1, &l))
-			row = rt_ucfi_find(l.obj, (n == 1 ? pc : pc - 1) - l.bias);
+		at = n == 1 ? pc : pc - 1;
+		if (rt_uaddr_locate_near(c, at, &l))
+			row = rt_ucfi_find(l.obj, at - l.bias);
 		if (row && row->kind == RT_UCFI_END)
 			break;
 		if (row && (row->kind == RT_UCFI_RSP || row->kind == RT_UCFI_RBP)) {

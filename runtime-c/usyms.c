@@ -95,6 +95,8 @@ static bool rt_umap_find(unsigned long addr, struct rt_uloc *l)
 		if (!found || m->mm == mm) {
 			l->obj = m->obj;
 			l->bias = m->bias;
+			l->start = m->start;
+			l->end = m->end;
 			found = true;
 		}
 		if (m->mm == mm)
@@ -198,6 +200,8 @@ static bool rt_uvma_find(unsigned long addr, struct rt_uloc *l)
 	if (o && rt_uobj_bias(mm, o, vma, &m.bias)) {
 		l->obj = o;
 		l->bias = m.bias;
+		l->start = m.start;
+		l->end = m.end;
 		m.mm = mm;
 		m.obj = o;
 		ok = true;
@@ -239,7 +243,7 @@ const struct rt_usym *rt_usym_find(const struct rt_uobj *obj, u64 vaddr)
 }
 
 static void rt_usymout_entry(struct rt_symout *o, unsigned long addr,
-			     unsigned int flags)
+			     unsigned int flags, struct rt_uloc *near)
 {
 	const char *nl = (flags & RT_SYM_NEWLINE) ? "\n" : "";
 	const struct rt_usym *s = NULL;
@@ -248,7 +252,8 @@ static void rt_usymout_entry(struct rt_symout *o, unsigned long addr,
 	u64 vaddr = 0;
 	bool known;
 
-	known = rt_uaddr_locate(o->c, addr, &l);
+	known = rt_uaddr_locate_near(o->c, addr, near);
+	l = *near;
 	if (known) {
 		vaddr = addr - l.bias;
 		s = rt_usym_find(l.obj, vaddr);
@@ -284,19 +289,21 @@ void rt_usym_sprint(struct rt_context *c, char *dst, unsigned long addr,
 		    unsigned int flags)
 {
 	struct rt_symout o = { .c = c, .dst = dst };
+	struct rt_uloc near = { .obj = NULL };
 
 	dst[0] = '\0';
-	rt_usymout_entry(&o, addr, flags);
+	rt_usymout_entry(&o, addr, flags, &near);
 }
 
 static void rt_usyms_out(struct rt_symout *o, const char *addrs,
 			 unsigned int flags)
 {
+	struct rt_uloc near = { .obj = NULL };
 	unsigned long addr;
 
 	/* Bounded by the string: at most MAXSTRINGLEN / 2 addresses. */
 	while (!o->full && rt_addr_next(&addrs, &addr))
-		rt_usymout_entry(o, addr, flags);
+		rt_usymout_entry(o, addr, flags, &near);
 }
 
 void rt_usyms_sprint(struct rt_context *c, char *dst, const char *addrs,
@@ -318,10 +325,11 @@ void rt_usyms_print(struct rt_context *c, const char *addrs, unsigned int flags)
 static void rt_ustack_out(struct rt_symout *o, int from, unsigned int flags)
 {
 	const struct rt_ustack *s = rt_ustack_get(o->c);
+	struct rt_uloc near = { .obj = NULL };
 	int i;
 
 	for (i = from; i < s->depth && !o->full; i++)
-		rt_usymout_entry(o, s->addr[i], flags);
+		rt_usymout_entry(o, s->addr[i], flags, &near);
 }
 
 void rt_ustack_sprint(struct rt_context *c, char *dst, int from,

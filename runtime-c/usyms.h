@@ -60,6 +60,7 @@ struct rt_uobj {
 struct rt_uloc {
 	const struct rt_uobj *obj;
 	unsigned long bias;	/* address - bias = link-time address */
+	unsigned long start, end;	/* the mapping found: same answer inside */
 };
 
 /* At start (process context): resolve each object's path; at stop: release. */
@@ -68,6 +69,21 @@ void rt_uobjs_stop(void);
 
 /* false: no embedded object is known to be mapped at addr. */
 bool rt_uaddr_locate(struct rt_context *c, unsigned long addr, struct rt_uloc *l);
+
+/*
+ * The same, first trying l's previous answer (a walk or a list of addresses
+ * mostly stays in a few mappings); l->obj is NULL when nothing is known.
+ */
+static inline bool rt_uaddr_locate_near(struct rt_context *c, unsigned long addr,
+					struct rt_uloc *l)
+{
+	if (l->obj && addr >= l->start && addr < l->end)
+		return true;
+	if (rt_uaddr_locate(c, addr, l))
+		return true;
+	l->obj = NULL;
+	return false;
+}
 
 /* The symbol covering the link-time address vaddr of obj, or NULL. */
 const struct rt_usym *rt_usym_find(const struct rt_uobj *obj, u64 vaddr);

@@ -147,6 +147,28 @@ fn verbose_reports_each_pass_like_systemtap() {
 }
 
 #[test]
+fn user_objects_are_embedded_only_when_user_symbols_are_read() {
+    let uses = "probe begin { println(usymname(0)) }";
+    let (code, out, err) = rstap(&["-vv", "-p3", "-d", "/bin/true", "-e", uses]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("static struct rt_uobj rt_uobj_table[] = {"), "{out}");
+    assert!(out.contains(".path = \"/usr/bin/true\""), "{out}");
+    let re = regex::Regex::new(r"^Pass 3: user object /usr/bin/true: [1-9]\d* symbols, [1-9]\d* unwind rows$").unwrap();
+    assert!(err.lines().any(|l| re.is_match(l)), "{err}");
+    // --ldd adds the libraries /bin/true needs: libc.
+    let (code, out, err) = rstap(&["-p3", "--ldd", "-d", "/bin/true", "-e", uses]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("/libc.so.6\""), "{out}");
+    // Without a user-symbol function no table is emitted; a missing -d file is an error.
+    let (code, out, err) = rstap(&["-p3", "-d", "/bin/true", "-e", "probe begin { println(1) }"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("rt_uobj_table"), "{out}");
+    let (code, _, err) = rstap(&["-p3", "-d", "/no/such/file", "-e", "probe begin { println(1) }"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("-d /no/such/file: no such file"), "{err}");
+}
+
+#[test]
 fn script_from_standard_input() {
     let mut child = Command::new(bin("rstap"))
         .args(["-p1", "-"])

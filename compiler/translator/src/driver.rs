@@ -565,6 +565,12 @@ const USER_SYMBOL_FUNCTIONS: &[&str] = &[
 /// unless the script reads user symbols or stacks; then, as SystemTap, `-d`, the probed
 /// files, the `-c` command's executable and, with `--ldd`, their shared libraries.
 fn user_objects(opts: &Options, p: &elaborate::Program) -> Result<Vec<PathBuf>> {
+    // A -d that names nothing is an error whether or not its tables would be used.
+    for d in &opts.debug_objects {
+        if crate::userspace::find_file(&d.display().to_string()).is_none() {
+            bail!("-d {}: no such file", d.display());
+        }
+    }
     if !p.functions.iter().any(|f| USER_SYMBOL_FUNCTIONS.contains(&f.name.as_str())) {
         return Ok(Vec::new());
     }
