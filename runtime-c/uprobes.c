@@ -61,9 +61,30 @@ static bool rt_uprobe_run(const struct rt_probe *p, u64 vaddr,
 	return ok;
 }
 
+/* The inode of the executable @mm runs, or NULL (compared, never followed). */
+static const struct inode *rt_mm_exe(struct mm_struct *mm)
+{
+	const struct inode *inode = NULL;
+	struct file *exe;
+
+	rcu_read_lock();
+	exe = mm ? rcu_dereference(mm->exe_file) : NULL;
+	if (exe)
+		inode = file_inode(exe);
+	rcu_read_unlock();
+	return inode;
+}
+
+/*
+ * Whether a hit in current is this probe's. The filter keeps the
+ * breakpoint out of other processes, but another consumer of the same
+ * uprobe may have put it there.
+ */
 static bool rt_uprobe_mine(const struct rt_uprobe *u)
 {
-	return !u->pid || task_tgid_nr(current) == u->pid;
+	if (u->pid && task_tgid_nr(current) != u->pid)
+		return false;
+	return !u->exe_inode || rt_mm_exe(current->mm) == u->exe_inode;
 }
 
 static int rt_uprobe_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
@@ -133,7 +154,8 @@ static int rt_uretprobe_handler(struct uprobe_consumer *uc,
 
 static bool rt_uprobe_wants(struct rt_uprobe *u, struct mm_struct *mm)
 {
-	return !u->mm || u->mm == mm;
+	return (!u->mm || u->mm == mm) &&
+	       (!u->exe_inode || rt_mm_exe(mm) == u->exe_inode);
 }
 
 #ifdef RT_HAVE_UPROBE_FILTER_MM
@@ -258,6 +280,14 @@ static int rt_uprobe_arm_one(struct rt_uprobe *u)
 			goto fail;
 		}
 	}
+	if (u->exe) {
+		/* As exec's file: the inode mm->exe_file has (not d_real's). */
+		u->exe_inode = rt_path_inode(u->exe, &u->exe_file, &rc);
+		if (!u->exe_inode) {
+			rt_uprobe_refused(u, "cannot open its executable", rc);
+			goto fail;
+		}
+	}
 	memset(&u->uc, 0, sizeof(u->uc));
 	memset(&u->entry_uc, 0, sizeof(u->entry_uc));
 	if (u->ret)
@@ -265,7 +295,7 @@ static int rt_uprobe_arm_one(struct rt_uprobe *u)
 	else
 		u->uc.handler = rt_uprobe_handler;
 	u->entry_uc.handler = rt_uentry_handler;
-	if (u->pid) {
+	if (u->pid || u->exe) {
 		u->uc.filter = rt_uprobe_filter;
 		u->entry_uc.filter = rt_uprobe_entry_filter;
 	}
@@ -301,6 +331,9 @@ fail:
 	if (u->mm)
 		mmdrop(u->mm);
 	u->mm = NULL;
+	if (u->exe_inode)
+		path_put(&u->exe_file);
+	u->exe_inode = NULL;
 	path_put(&u->file);
 	u->inode = NULL;
 	return rc;
@@ -364,6 +397,9 @@ void rt_uprobes_disarm(struct rt_uprobe *us, size_t n)
 		if (u->mm)
 			mmdrop(u->mm);
 		u->mm = NULL;
+		if (u->exe_inode)
+			path_put(&u->exe_file);
+		u->exe_inode = NULL;
 		path_put(&u->file);
 		u->inode = NULL;
 	}

@@ -18,6 +18,8 @@ struct rt_uprobe {
 	loff_t offset;		/* file offset of the probed instruction */
 	u64 vaddr;		/* its link-time address (for the load bias) */
 	pid_t pid;		/* process(PID): only this process; 0: all */
+	const char *exe;	/* process("EXE").library(...): only processes
+				 * running EXE; NULL: all */
 	bool ret;		/* a uretprobe (.return) */
 	/*
 	 * A .return whose body uses @entry: its entry part, run by a second
@@ -41,6 +43,8 @@ struct rt_uprobe {
 				 * NFS) give exec the same inode */
 	struct inode *inode;	/* file's inode */
 	struct mm_struct *mm;	/* process(PID): its mm, held by mmgrab */
+	struct path exe_file;	/* exe, held while registered */
+	struct inode *exe_inode;
 	struct uprobe *uprobe, *entry_uprobe;	/* where registering returns one */
 	struct uprobe_consumer uc;
 	struct uprobe_consumer entry_uc;

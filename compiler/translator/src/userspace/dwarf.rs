@@ -77,6 +77,7 @@ pub fn functions(
                 ref_ctr: 0,
                 mark: None,
                 plt: None,
+                exe: None,
             };
             out.push((up, format!("{}{suffix}", function_pp(head, f))));
         }
@@ -156,7 +157,7 @@ pub fn statements(
             tracepoint: false,
             btf: false,
         };
-        let up = UprobePoint { path: path.display().to_string(), offset, vaddr: st.addr, ret: false, pid, optional: wild, site: Some(site), ref_ctr: 0, mark: None, plt: None };
+        let up = UprobePoint { path: path.display().to_string(), offset, vaddr: st.addr, ret: false, pid, optional: wild, site: Some(site), ref_ctr: 0, mark: None, plt: None, exe: None };
         let pp = format!("{head}.statement(\"{}@{}:{}\")", st.function.name, st.function.file, st.line);
         out.push((up, pp));
     }

@@ -57,6 +57,9 @@ pub struct UprobePoint {
     pub mark: Option<Box<sdt::Marker>>,
     /// A PLT entry (`.plt(...)`): the symbol it calls, `$$name` (plt.rs).
     pub plt: Option<String>,
+    /// `process("EXE").library(...)`: fire only in processes running EXE (the filter
+    /// keeps the breakpoint out of the others).
+    pub exe: Option<String>,
 }
 
 /// `process.begin`, `process("PATH").end`, `process.thread.begin`, ...
@@ -138,7 +141,23 @@ pub fn resolve(comps: &[Component], target: &Target) -> Option<Result<Vec<(UserP
     if comps.first().map(|c| c.name.as_str()) != Some("process") || comps.len() < 2 {
         return None;
     }
-    Some(resolve_process(comps, target))
+    Some(resolve_process(comps, target).and_then(|mut points| {
+        // A library's points fire in the processes of the executable named before it;
+        // process(PID) filters by its process already.
+        if comps[1].name == "library" && !matches!(comps[0].arg, Some(Literal::Num(_))) {
+            let exe = match &comps[0].arg {
+                Some(Literal::Str(raw)) => find_file(&crate::ast::decode_string_lossy(raw)),
+                _ if matches!(target, Target::Command(_)) => target.resolve("process.library").ok().map(|t| t.0),
+                _ => None,
+            };
+            for (p, _) in &mut points {
+                if let UserPoint::Uprobe(u) = p {
+                    u.exe = exe.as_ref().map(|e| e.display().to_string());
+                }
+            }
+        }
+        Ok(points)
+    }))
 }
 
 fn quoted(s: &str) -> String {
@@ -268,7 +287,7 @@ fn resolve_process(comps: &[Component], target: &Target) -> Result<Vec<(UserPoin
             f.name == pat
         };
         if hit && seen.insert(f.offset) {
-            let up = UprobePoint { path: path.display().to_string(), offset: f.offset, vaddr: f.addr, ret, pid, optional: wild, site: None, ref_ctr: 0, mark: None, plt: None };
+            let up = UprobePoint { path: path.display().to_string(), offset: f.offset, vaddr: f.addr, ret, pid, optional: wild, site: None, ref_ctr: 0, mark: None, plt: None, exe: None };
             out.push((UserPoint::Uprobe(up), format!("{pp_head}.function({}){suffix}", quoted(&f.name))));
         }
     }
@@ -277,7 +296,7 @@ fn resolve_process(comps: &[Component], target: &Target) -> Result<Vec<(UserPoin
         for f in &info.functions {
             let Some(tail) = f.name.strip_prefix(&pat).and_then(|t| t.strip_prefix('.')) else { continue };
             if !tail.starts_with("cold") && seen.insert(f.offset) {
-                let up = UprobePoint { path: path.display().to_string(), offset: f.offset, vaddr: f.addr, ret, pid, optional: false, site: None, ref_ctr: 0, mark: None, plt: None };
+                let up = UprobePoint { path: path.display().to_string(), offset: f.offset, vaddr: f.addr, ret, pid, optional: false, site: None, ref_ctr: 0, mark: None, plt: None, exe: None };
                 out.push((UserPoint::Uprobe(up), format!("{pp_head}.function({}){suffix}", quoted(&pat))));
             }
         }

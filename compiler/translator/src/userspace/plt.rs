@@ -96,6 +96,7 @@ pub fn plts(path: &Path, elf: &ElfInfo, pat: &str, pid: Option<i64>, head: &str)
             ref_ctr: 0,
             mark: None,
             plt: Some(name.to_string()),
+            exe: None,
         };
         out.push((up, format!("{head}.plt(\"{name}\")")));
     }

@@ -301,6 +301,7 @@ pub fn marks(
             ref_ctr,
             mark: Some(Box::new(marker)),
             plt: None,
+            exe: None,
         };
         out.push((up, pp));
     }

@@ -104,6 +104,8 @@ struct Uprobe {
     data_size: String,
     /// File offset of an SDT semaphore (0: none).
     ref_ctr: u64,
+    /// `.library(...)` of `process("EXE")`: EXE as a C string literal, else empty.
+    exe: String,
 }
 
 #[derive(Serialize)]
@@ -320,6 +322,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                         entry_vaddr: format!("{entry_vaddr:x}"),
                         data_size: entry.as_ref().map_or("0".into(), |e| format!("sizeof(struct {})", e.data)),
                         ref_ctr: u.ref_ctr,
+                        exe: u.exe.as_ref().map_or(String::new(), |e| crate::format::c_string_literal(e.as_bytes())),
                     })
                 }
                 PointKind::ProcEvent(e) => proc_events.push(ProcEvent {
