@@ -108,6 +108,7 @@ pub fn functions(
                 ref_ctr: 0,
                 mark: None,
                 plt: None,
+                exe: None,
             };
             out.push((up, format!("{}{suffix}", function_pp(head, f))));
         }
