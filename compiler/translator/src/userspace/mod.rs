@@ -141,7 +141,7 @@ pub fn resolve(comps: &[Component], target: &Target) -> Option<Result<Vec<(UserP
     if comps.first().map(|c| c.name.as_str()) != Some("process") || comps.len() < 2 {
         return None;
     }
-    Some(resolve_process(comps, target).and_then(|mut points| {
+    Some(resolve_process(comps, target).map(|mut points| {
         // A library's points fire in the processes of the executable named before it;
         // process(PID) filters by its process already.
         if comps[1].name == "library" && !matches!(comps[0].arg, Some(Literal::Num(_))) {
@@ -156,7 +156,7 @@ pub fn resolve(comps: &[Component], target: &Target) -> Option<Result<Vec<(UserP
                 }
             }
         }
-        Ok(points)
+        points
     }))
 }
 
@@ -390,6 +390,20 @@ mod tests {
         assert!(find_file("/no/such/file").is_none());
         let exe = std::env::current_exe().unwrap();
         assert!(find_library(&exe, "libc").is_some_and(|p| p.to_string_lossy().contains("libc.so")));
+    }
+
+    #[test]
+    fn target_command_word() {
+        assert_eq!(command_word("./prog 1 2 >/dev/null").as_deref(), Some("./prog"));
+        assert_eq!(command_word("  'my prog' x").as_deref(), Some("my prog"));
+        assert_eq!(command_word("\"a b\"").as_deref(), Some("a b"));
+        assert_eq!(command_word("   "), None);
+        let none = Target::None.resolve("process.function").unwrap_err();
+        assert!(none.contains("-c CMD or -x PID"), "{none}");
+        let (exe, pid) = Target::Command("sh -c true".into()).resolve("x").unwrap();
+        assert!(exe.is_absolute() && pid.is_none());
+        let me = std::process::id() as i64;
+        assert_eq!(Target::Pid(me).resolve("x").unwrap(), (std::env::current_exe().unwrap(), Some(me)));
     }
 
     #[test]
