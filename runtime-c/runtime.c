@@ -19,5 +19,6 @@
 #include "uentry.c"
 #include "uprobes.c"
 #include "tracepoints.c"
+#include "syscalls.c"
 #include "watchpoints.c"
 #include "transport.c"

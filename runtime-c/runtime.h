@@ -42,6 +42,7 @@
 #include "uentry.h"
 #include "uprobes.h"
 #include "tracepoints.h"
+#include "syscalls.h"
 #include "watchpoints.h"
 
 #endif /* RSTAP_RUNTIME_H */

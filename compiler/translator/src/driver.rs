@@ -198,6 +198,20 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
             }
         }
     }
+    // The syscall.* aliases are generated for the target kernel, only when the script
+    // may name them (syscalls/), and past pass 1 (which prints the script alone).
+    if last_pass > 1 && wants_syscalls(&scripts[0]) {
+        let table = crate::syscalls::table(&kernel.release)?;
+        let text = crate::syscalls::tapset::generate(&table);
+        let name = format!("<syscall aliases of {}>", kernel.release);
+        match parse::parse_file(&mut sm, &name, &text, &ctx, &library_macros) {
+            Ok(s) => scripts.push(s),
+            Err(d) => {
+                print_diags(&sm, &d, opts);
+                bail!("the generated syscall aliases have errors (a translator bug)");
+            }
+        }
+    }
     report(
         opts,
         format_args!(
@@ -488,6 +502,15 @@ fn remote_build_and_run(opts: &Options, argv: &[String], spool: &Path, last_pass
         return Ok(0);
     }
     run_module(opts, &ko)
+}
+
+/// Whether a probe of the script starts with a component that may name `syscall` or
+/// `nd_syscall`.
+fn wants_syscalls(script: &crate::ast::Script) -> bool {
+    script.items.iter().any(|i| match i {
+        crate::ast::Item::Probe(p) => p.points.iter().any(|pt| pt.components.first().is_some_and(|c| crate::syscalls::wanted(&c.name))),
+        _ => false,
+    })
 }
 
 fn tapset_files(opts: &Options) -> Vec<PathBuf> {

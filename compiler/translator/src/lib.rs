@@ -12,6 +12,7 @@ pub mod format;
 pub mod multikernel;
 pub mod options;
 pub mod stats;
+pub mod syscalls;
 pub mod passes;
 pub mod regex;
 pub mod userspace;

@@ -159,6 +159,11 @@ pub fn list(
 ) -> Result<Vec<String>> {
     let mut out = BTreeSet::new();
     for p in points {
+        // The generated syscall families (syscalls/): their aliases and variables.
+        if let Some(lines) = crate::syscalls::listing(&p.components, with_vars, kernel_release)? {
+            out.extend(lines);
+            continue;
+        }
         // User-space points: what they resolve to (userspace/).
         if let Some(r) = crate::userspace::resolve(&p.components, target) {
             for (up, pp) in r.map_err(anyhow::Error::msg)? {

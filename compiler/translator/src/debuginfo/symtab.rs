@@ -57,6 +57,11 @@ impl SymbolTable {
         }
     }
 
+    /// Every symbol whose name starts with `prefix`, with its copies.
+    pub fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a [Symbol])> + 'a {
+        self.by_name.iter().filter(move |(n, _)| n.starts_with(prefix)).map(|(n, v)| (n.as_str(), v.as_slice()))
+    }
+
     pub fn copies(&self, name: &str) -> usize {
         self.by_name.get(name).map_or(0, |v| v.len())
     }

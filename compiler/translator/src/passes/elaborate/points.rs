@@ -28,6 +28,9 @@ pub enum PointKind {
     Uprobe(crate::userspace::UprobePoint),
     /// `process[(...)].begin` / `.end`.
     ProcEvent(crate::userspace::ProcEventPoint),
+    /// `__syscall(NR)` / `__syscall(NR).return`: system call NR's entry or exit, run from
+    /// the raw_syscalls tracepoints (the points of the generated `syscall.*` aliases).
+    Syscall { nr: u32, ret: bool },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -150,10 +153,16 @@ fn expand(
         return;
     }
     let mut matched_alias = false;
+    // Where alias names nest (`syscall.read` and `syscall.read.return`), the longer match
+    // wins: `syscall.read.return` is not `syscall.read` with a `.return` suffix.
+    let all_names: Vec<&[Component]> = table.aliases.iter().flat_map(|a| a.names.iter()).map(|n| n.components.as_slice()).collect();
+    let matches = |name: &[Component]| comps.len() >= name.len() && components_match(&comps[..name.len()], name);
+    let same = |a: &[Component], b: &[Component]| a.iter().zip(b).all(|(x, y)| x.name == y.name && x.arg == y.arg);
+    let extended = |name: &[Component]| all_names.iter().any(|m| m.len() > name.len() && same(&m[..name.len()], name) && matches(m));
     for (ai, alias) in table.aliases.iter().enumerate() {
         for name in &alias.names {
             let n = name.components.len();
-            if comps.len() < n || !components_match(&comps[..n], &name.components) {
+            if !matches(&name.components) || (n < comps.len() && extended(&name.components)) {
                 continue;
             }
             matched_alias = true;
@@ -240,7 +249,15 @@ fn expand(
         return;
     }
     match builtin(comps) {
-        Ok(kind) => found.push((chain, conds.to_vec(), ResolvedPoint { kind, pp: pp_string(comps) })),
+        Ok(kind) => {
+            // A system call's point is a raw_syscalls tracepoint, as pp() says.
+            let pp = match kind {
+                PointKind::Syscall { ret: false, .. } => "kernel.trace(\"raw_syscalls:sys_enter\")".into(),
+                PointKind::Syscall { ret: true, .. } => "kernel.trace(\"raw_syscalls:sys_exit\")".into(),
+                _ => pp_string(comps),
+            };
+            found.push((chain, conds.to_vec(), ResolvedPoint { kind, pp }))
+        }
         Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
     }
 }
@@ -391,6 +408,10 @@ fn builtin(comps: &[Component]) -> Result<PointKind, String> {
         ["oneshot"] => Ok(PointKind::Oneshot),
         ["never"] => Ok(PointKind::Never),
         ["timer", unit, rest @ ..] => timer(unit, &comps[1], rest, comps.get(2)),
+        ["__syscall"] | ["__syscall", "return"] => match num_arg(&comps[0])? {
+            Some(nr) if (0..=u32::MAX as i64).contains(&nr) => Ok(PointKind::Syscall { nr: nr as u32, ret: names.len() == 2 }),
+            _ => Err("__syscall takes a system call number: __syscall(NR)".into()),
+        },
         _ => Err(format!(
             "probe point '{}' is not supported by this rstap yet (supported: begin, end, error, never, oneshot, timer.*, kernel.function, kernel.statement, kernel.trace, kernel.data, module(...).function, module(...).statement, kprobe.function, kprobe.module, kprobe.statement, process)",
             pp_string(comps)

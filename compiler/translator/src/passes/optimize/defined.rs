@@ -30,7 +30,7 @@ pub fn target_resolves(point: &PointKind, expr: &Expr) -> bool {
         PointKind::Kprobe(_) | PointKind::Tracepoint(_) | PointKind::Uprobe(_) => {
             crate::passes::elaborate::targets::resolves(point, expr)
         }
-        PointKind::ProcEvent(_) | PointKind::Watch(_) => false,
+        PointKind::ProcEvent(_) | PointKind::Watch(_) | PointKind::Syscall { .. } => false,
     }
 }
 

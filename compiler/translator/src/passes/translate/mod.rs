@@ -155,6 +155,8 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     let mut tracepoints = Vec::new();
     let mut watchpoints = Vec::new();
     let mut proc_events = Vec::new();
+    // System call points: (return, number, probe), run by one dispatcher per direction.
+    let mut syscalls: Vec<(bool, u32, String)> = Vec::new();
     let mut probe_fields = Vec::new();
     for (i, p) in program.probes.iter().enumerate() {
         if p.points.iter().all(|pt| pt.kind == PointKind::Never) {
@@ -332,6 +334,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                     end: e.end,
                     thread: e.thread,
                 }),
+                PointKind::Syscall { nr, ret } => syscalls.push((*ret, *nr, desc)),
                 PointKind::Never => unreachable!(),
             }
         }
@@ -379,10 +382,34 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     ctx.insert("tracepoints", &tracepoints);
     ctx.insert("tp_arities", &arity_args);
     ctx.insert("proc_events", &proc_events);
+    ctx.insert("syscall_enter", &syscall_cases(&syscalls, false));
+    ctx.insert("syscall_exit", &syscall_cases(&syscalls, true));
+    ctx.insert("syscalls", &!syscalls.is_empty());
     ctx.insert("begin_probes", &begin.into_iter().map(|x| x.1).collect::<Vec<_>>());
     ctx.insert("end_probes", &end.into_iter().map(|x| x.1).collect::<Vec<_>>());
     ctx.insert("error_probes", &error.into_iter().map(|x| x.1).collect::<Vec<_>>());
     render_template("module.c.tera", &ctx)
+}
+
+/// The `switch` cases of one syscall dispatcher (templates/syscalls.c.tera): per
+/// number, the probes it runs, in the script's order.
+fn syscall_cases(points: &[(bool, u32, String)], ret: bool) -> Vec<HashMap<&'static str, String>> {
+    let mut by_nr: std::collections::BTreeMap<u32, Vec<&str>> = Default::default();
+    for (r, nr, desc) in points {
+        if *r == ret {
+            by_nr.entry(*nr).or_default().push(desc);
+        }
+    }
+    by_nr
+        .into_iter()
+        .map(|(nr, probes)| {
+            let runs: String = probes
+                .iter()
+                .map(|p| format!("\t\trt_probe_run_args(&{p}, RT_PHASE_RUN, NULL, 0, slots);\n"))
+                .collect();
+            HashMap::from([("nr", nr.to_string()), ("runs", runs)])
+        })
+        .collect()
 }
 
 /// `#define`s before the runtime: RT_LINK_JIFFIES_64 when the code relocates kernel data
