@@ -131,18 +131,21 @@ fn run_all(kver: &str) -> Vec<String> {
     failed
 }
 
-/// The test programs of tests/vm/*.c, compiled into the scratch directory
+/// The test programs of tests/vm/*.c and *.cc, compiled into the scratch directory
 /// (where the scripts are built and run) once per `// cc: FLAGS -o NAME` line.
 fn compile_programs(dir: &std::path::Path) {
     let src_dir = repo_root().join("tests/vm");
     for entry in std::fs::read_dir(&src_dir).unwrap().flatten() {
         let src = entry.path();
-        if src.extension().is_none_or(|e| e != "c") {
-            continue;
-        }
+        // C with cc, C++ (.cc) with c++.
+        let compiler = match src.extension().and_then(|e| e.to_str()) {
+            Some("c") => "cc",
+            Some("cc") => "c++",
+            _ => continue,
+        };
         let source = std::fs::read_to_string(&src).unwrap();
         for flags in source.lines().filter_map(|l| l.strip_prefix("// cc: ")) {
-            let out = run(Command::new("cc").current_dir(dir).args(flags.split_whitespace()).arg(&src));
+            let out = run(Command::new(compiler).current_dir(dir).args(flags.split_whitespace()).arg(&src));
             assert!(out.status.success(), "cc {flags} {}:\n{}", src.display(), text(&out.stderr));
         }
     }

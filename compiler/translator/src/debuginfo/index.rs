@@ -21,10 +21,10 @@ use std::sync::OnceLock;
 
 type R<'a> = EndianSlice<'a, LittleEndian>;
 
-const FORMAT: &str = "rstap-function-index 4";
+const FORMAT: &str = "rstap-function-index 5";
 /// Part of the cache file's name too, so binaries of different formats sharing one cache
 /// directory each keep their own file instead of rebuilding each other's.
-const FORMAT_TAG: &str = "functions4";
+const FORMAT_TAG: &str = "functions5";
 
 /// One out-of-line copy of a function's code.
 #[derive(Debug, Clone, PartialEq)]
@@ -208,7 +208,16 @@ impl Index {
         let wild = name_pat.contains(['*', '?', '[']);
         self.functions
             .iter()
-            .filter(|f| if wild { glob(name_pat, &f.name) } else { f.name == name_pat })
+            // C++: a qualified pattern against the qualified name, a plain one also
+            // against the last component (`bump` finds `shapes::Counter::bump`).
+            .filter(|f| {
+                let (name, base) = (f.name.as_str(), base_name(&f.name));
+                if wild {
+                    glob(name_pat, name) || (!name_pat.contains("::") && glob(name_pat, base))
+                } else {
+                    name == name_pat || base == name_pat
+                }
+            })
             .filter(|f| file_pat.is_none_or(|p| file_matches(p, &f.file)))
             .collect()
     }
@@ -608,20 +617,45 @@ fn unit_functions(dwarf: &gimli::Dwarf<R>, header: gimli::UnitHeader<R>, roots: 
     let mut out = Vec::new();
     let mut tree = unit.entries_tree(None)?;
     let root = tree.root()?;
-    let mut children = root.children();
+    let mut cx = UnitCx { dwarf, unit: &unit, cu, comp_dir: comp_dir.as_deref(), roots, files: &mut files };
+    scope_functions(&mut cx, root, "", &mut out)?;
+    Ok(out)
+}
+
+/// What reading one unit's functions needs.
+struct UnitCx<'a, 'd> {
+    dwarf: &'a gimli::Dwarf<R<'d>>,
+    unit: &'a gimli::Unit<R<'d>>,
+    cu: u64,
+    comp_dir: Option<&'a str>,
+    roots: &'a Roots,
+    files: &'a mut HashMap<u64, Option<String>>,
+}
+
+/// The subprograms among `node`'s children, and inside its C++ namespaces (`scope` is the
+/// enclosing `ns::` prefix): C has none, so a kernel's units read as before.
+fn scope_functions(cx: &mut UnitCx, node: gimli::EntriesTreeNode<R>, scope: &str, out: &mut Vec<Raw>) -> Result<()> {
+    let unit = cx.unit;
+    let mut children = node.children();
     while let Some(child) = children.next()? {
         let e = child.entry();
+        if e.tag() == gimli::DW_TAG_namespace {
+            let name = match e.attr_value(gimli::DW_AT_name)? {
+                Some(v) => cx.dwarf.attr_string(unit, v)?.to_string_lossy().into_owned(),
+                None => "(anonymous namespace)".to_string(),
+            };
+            scope_functions(cx, child, &format!("{scope}{name}::"), out)?;
+            continue;
+        }
         if e.tag() != gimli::DW_TAG_subprogram || e.attr(gimli::DW_AT_declaration)?.is_some() {
             continue;
         }
         let own = e.offset().to_debug_info_offset(&unit.header).map(|o| o.0 as u64).unwrap_or(0);
-        let mut r = Raw { decl: own, cu, name: None, file: None, line: 0, inlined: false, addr: None, own, is_decl: true, inline: None };
-        let mut origin_local = None;
+        let mut r = Raw { decl: own, cu: cx.cu, name: None, file: None, line: 0, inlined: false, addr: None, own, is_decl: true, inline: None };
         if let Some(v) = e.attr_value(gimli::DW_AT_abstract_origin)? {
             match v {
                 AttributeValue::UnitRef(o) => {
                     r.decl = o.to_debug_info_offset(&unit.header).map(|x| x.0 as u64).unwrap_or(own);
-                    origin_local = Some(o);
                     r.is_decl = false;
                 }
                 AttributeValue::DebugInfoRef(o) => {
@@ -631,38 +665,88 @@ fn unit_functions(dwarf: &gimli::Dwarf<R>, header: gimli::UnitHeader<R>, roots: 
                 _ => {}
             }
         }
-        // Name and declaration: on the DIE itself, else on its (same-unit) origin.
-        let mut describe = |d: &gimli::DebuggingInformationEntry<R>, r: &mut Raw| -> Result<()> {
-            if let Some(v) = d.attr_value(gimli::DW_AT_name)? {
-                r.name = Some(dwarf.attr_string(&unit, v)?.to_string_lossy().into_owned());
-            }
-            if let Some(AttributeValue::Inline(i)) = d.attr_value(gimli::DW_AT_inline)? {
-                r.inlined |= i == gimli::DW_INL_inlined || i == gimli::DW_INL_declared_inlined;
-            }
-            if let Some(fi) = d.attr_value(gimli::DW_AT_decl_file)?.and_then(|v| match v {
-                AttributeValue::FileIndex(i) => Some(i),
-                v => v.udata_value(),
-            }) {
-                let path = files.entry(fi).or_insert_with(|| file_name(dwarf, &unit, fi, comp_dir.as_deref(), roots));
-                r.file = path.clone();
-                r.line = d.attr_value(gimli::DW_AT_decl_line)?.and_then(|v| v.udata_value()).unwrap_or(0) as u32;
-            }
-            Ok(())
-        };
-        describe(e, &mut r)?;
-        if let Some(o) = origin_local {
-            // A concrete copy: the origin holds name and declaration (carried
-            // along in case the origin is not indexed on its own).
+        // Name and declaration: on the DIE itself, else on its (same-unit) origin or,
+        // for a C++ member or namespace member defined apart, its declaration
+        // (DW_AT_specification); a mangled name gives the qualified one.
+        let mut linkage = None;
+        let mut at = Some(e.offset());
+        for _ in 0..4 {
+            let Some(o) = at.take() else { break };
             let d = unit.entry(o)?;
-            describe(&d, &mut r)?;
+            describe(cx, &d, &mut r, &mut linkage)?;
+            for a in [gimli::DW_AT_abstract_origin, gimli::DW_AT_specification] {
+                if let Some(AttributeValue::UnitRef(next)) = d.attr_value(a)? {
+                    at = Some(next);
+                    break;
+                }
+            }
         }
-        r.addr = entry_pc(dwarf, &unit, e)?;
+        if let Some(n) = &r.name {
+            r.name = Some(linkage.as_deref().and_then(demangled).unwrap_or_else(|| format!("{scope}{n}")));
+        }
+        r.addr = entry_pc(cx.dwarf, unit, e)?;
         if let Some(container) = r.addr {
-            inlined_instances(dwarf, &unit, child, cu, container, &mut out)?;
+            inlined_instances(cx.dwarf, unit, child, cx.cu, container, out)?;
         }
         out.push(r);
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Name, inlining and declaration of one DIE into `r` (the first found of each wins:
+/// the DIE's own before its origin's), and its linkage name.
+fn describe(cx: &mut UnitCx, d: &gimli::DebuggingInformationEntry<R>, r: &mut Raw, linkage: &mut Option<String>) -> Result<()> {
+    let unit = cx.unit;
+    if let (None, Some(v)) = (&r.name, d.attr_value(gimli::DW_AT_name)?) {
+        r.name = Some(cx.dwarf.attr_string(unit, v)?.to_string_lossy().into_owned());
+    }
+    if let (None, Some(v)) = (&linkage, d.attr_value(gimli::DW_AT_linkage_name)?) {
+        *linkage = Some(cx.dwarf.attr_string(unit, v)?.to_string_lossy().into_owned());
+    }
+    if let Some(AttributeValue::Inline(i)) = d.attr_value(gimli::DW_AT_inline)? {
+        r.inlined |= i == gimli::DW_INL_inlined || i == gimli::DW_INL_declared_inlined;
+    }
+    if r.file.is_some() {
+        return Ok(());
+    }
+    if let Some(fi) = d.attr_value(gimli::DW_AT_decl_file)?.and_then(|v| match v {
+        AttributeValue::FileIndex(i) => Some(i),
+        v => v.udata_value(),
+    }) {
+        let (dwarf, comp_dir, roots) = (cx.dwarf, cx.comp_dir, cx.roots);
+        let path = cx.files.entry(fi).or_insert_with(|| file_name(dwarf, unit, fi, comp_dir, roots));
+        r.file = path.clone();
+        r.line = d.attr_value(gimli::DW_AT_decl_line)?.and_then(|v| v.udata_value()).unwrap_or(0) as u32;
+    }
+    Ok(())
+}
+
+/// A C++ mangled name as SystemTap shows functions: qualified, without parameters or
+/// return type (`_ZN6shapes7Counter4bumpEi` → `shapes::Counter::bump`); None for others.
+pub fn demangled(mangled: &str) -> Option<String> {
+    if !mangled.starts_with("_Z") {
+        return None;
+    }
+    let sym = cpp_demangle::Symbol::new(mangled).ok()?;
+    let opts = cpp_demangle::DemangleOptions::new().no_params().no_return_type();
+    sym.demangle_with_options(&opts).ok()
+}
+
+/// The last component of a qualified name (`ns::Class::method` → `method`), outside
+/// template arguments.
+pub fn base_name(name: &str) -> &str {
+    let mut depth = 0i32;
+    let b = name.as_bytes();
+    let mut start = 0;
+    for (i, c) in b.iter().enumerate() {
+        match c {
+            b'<' | b'(' => depth += 1,
+            b'>' | b')' => depth -= 1,
+            b':' if depth == 0 && b.get(i + 1) == Some(&b':') => start = i + 2,
+            _ => {}
+        }
+    }
+    &name[start.min(name.len())..]
 }
 
 /// The inlined instances anywhere inside a concrete function's DIE `node` (in lexical
@@ -791,7 +875,7 @@ fn relative(path: &str, comp_dir: Option<&str>, roots: &Roots) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{file_matches, glob, parse_cache, write_cache, Entry, Function, Index, Inline};
+    use super::{base_name, demangled, file_matches, glob, parse_cache, write_cache, Entry, Function, Index, Inline};
     use std::sync::OnceLock;
 
     #[test]
@@ -831,6 +915,16 @@ mod tests {
         let back = parse_cache(&text, "/nonexistent".as_ref(), "abc").unwrap();
         assert_eq!(back.functions, vec![f]);
         assert!(parse_cache(&text, "/nonexistent".as_ref(), "other").is_none());
+    }
+
+    #[test]
+    fn cxx_names() {
+        assert_eq!(demangled("_ZN6shapes7Counter4bumpEi").as_deref(), Some("shapes::Counter::bump"));
+        assert_eq!(demangled("_ZN6shapes5twiceIiEET_S1_").as_deref(), Some("shapes::twice<int>"));
+        assert_eq!(demangled("main"), None);
+        assert_eq!(base_name("shapes::Counter::bump"), "bump");
+        assert_eq!(base_name("ns::f<a::b>"), "f<a::b>");
+        assert_eq!(base_name("vfs_read"), "vfs_read");
     }
 
     #[test]
