@@ -152,9 +152,34 @@ static int rt_uretprobe_handler(struct uprobe_consumer *uc,
 	return 0;
 }
 
+/*
+ * Whether @mm is process(PID)'s: the one it had at start, or (with memory
+ * cgroups, which keep an mm's owner) one it has since exec'd into, which
+ * a program that re-executes itself needs. A forked child is not it.
+ */
+static bool rt_uprobe_pid_mm(const struct rt_uprobe *u, struct mm_struct *mm)
+{
+#ifdef CONFIG_MEMCG
+	struct task_struct *owner;
+	bool same;
+#endif
+
+	if (u->mm == mm)
+		return true;
+#ifdef CONFIG_MEMCG
+	rcu_read_lock();
+	owner = rcu_dereference(mm->owner);
+	same = owner && task_tgid_nr(owner) == u->pid;
+	rcu_read_unlock();
+	return same;
+#else
+	return false;
+#endif
+}
+
 static bool rt_uprobe_wants(struct rt_uprobe *u, struct mm_struct *mm)
 {
-	return (!u->mm || u->mm == mm) &&
+	return (!u->mm || rt_uprobe_pid_mm(u, mm)) &&
 	       (!u->exe_inode || rt_mm_exe(mm) == u->exe_inode);
 }
 

@@ -7,6 +7,7 @@
 // user_fork exit    a thread calls step() without pause while main exits after 300 ms
 // user_fork dlopen  step(1), then dlopen("./libuplug.so") and plug(i) for i < 5
 // user_fork forkloop  forever: step(1), a child does step(2) and exits, 20 ms pause
+// user_fork reexec  step(5) every 20 ms until a file "go" exists, then execs itself as forkloop
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -67,6 +68,14 @@ int main(int argc, char **argv)
 			waitpid(c, NULL, 0);
 			usleep(20000);
 		}
+	} else if (!strcmp(mode, "reexec")) {
+		while (access("go", F_OK)) {
+			step(5);
+			usleep(20000);
+		}
+		execl("/proc/self/exe", "user_fork", "forkloop", (char *)NULL);
+		perror("exec");
+		return 1;
 	} else if (!strcmp(mode, "dlopen")) {
 		step(1);
 		void *h = dlopen("./libuplug.so", RTLD_NOW);
