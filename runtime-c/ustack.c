@@ -64,12 +64,17 @@ static int rt_ustack_unwind(struct rt_context *c, struct pt_regs *regs,
 			row = rt_ucfi_find(l.obj, at - l.bias);
 		if (row && row->kind == RT_UCFI_END)
 			break;
-		if (row && (row->kind == RT_UCFI_RSP || row->kind == RT_UCFI_RBP)) {
-			cfa = (row->kind == RT_UCFI_RSP ? sp : bp) + (long)row->cfa;
+		if (row && (row->kind == RT_UCFI_RSP || row->kind == RT_UCFI_RBP ||
+			    row->kind == RT_UCFI_PLT)) {
+			cfa = (row->kind == RT_UCFI_RBP ? bp : sp) + (long)row->cfa;
+			/* Past the entry's push of its index: 8 more. */
+			if (row->kind == RT_UCFI_PLT && (long)(at & 15) >= row->rbp)
+				cfa += 8;
 			if (!rt_uread(cfa - 8, &ra))
 				break;
 			nbp = bp;
-			if (row->rbp && !rt_uread(cfa + (long)row->rbp, &nbp))
+			if (row->kind != RT_UCFI_PLT && row->rbp &&
+			    !rt_uread(cfa + (long)row->rbp, &nbp))
 				break;
 		} else {
 			/* The frame-pointer chain. */

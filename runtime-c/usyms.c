@@ -239,6 +239,9 @@ const struct rt_usym *rt_usym_find(const struct rt_uobj *obj, u64 vaddr)
 	}
 	if (!lo)
 		return NULL;
+	/* Past the symbol's end (a .plt entry after .init's _init): none. */
+	if (obj->syms[lo - 1].size && vaddr - obj->syms[lo - 1].addr >= obj->syms[lo - 1].size)
+		return NULL;
 	return &obj->syms[lo - 1];
 }
 

@@ -37,6 +37,7 @@ struct rt_ucfi {
 #define RT_UCFI_RSP	1
 #define RT_UCFI_RBP	2
 #define RT_UCFI_END	3	/* outermost frame */
+#define RT_UCFI_PLT	4	/* a .plt entry: CFA = rsp + cfa, + 8 at (pc & 15) >= rbp */
 
 struct rt_useg {
 	u64 vaddr, memsz, offset;	/* a PT_LOAD segment */

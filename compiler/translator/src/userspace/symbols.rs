@@ -5,7 +5,7 @@
 //! `.dynsym`), one name per address, sorted, each with a size (the symbol's own, else
 //! the distance to the next symbol).
 
-use object::{Object, ObjectSymbol, SymbolKind, SymbolScope};
+use object::{Object, ObjectSection, ObjectSymbol, SymbolKind, SymbolScope};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,10 +42,19 @@ pub fn symbols(data: &[u8]) -> Vec<Sym> {
     }
     all.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3)));
     all.dedup_by_key(|s| s.0);
+    // A symbol without a size (crt's _init, _start) reaches the next symbol or the end
+    // of its section, whichever comes first: never into .plt or another section.
+    let sections: Vec<(u64, u64)> = obj.sections().map(|s| (s.address(), s.address() + s.size())).collect();
+    let section_end = |addr: u64| sections.iter().find(|(a, e)| *a <= addr && addr < *e).map(|x| x.1);
     let mut out: Vec<Sym> = Vec::with_capacity(all.len());
     for i in 0..all.len() {
         let (addr, size, _, ref name) = all[i];
-        let size = if size > 0 { size } else { all.get(i + 1).map_or(0, |n| n.0 - addr) };
+        let size = if size > 0 {
+            size
+        } else {
+            let next = all.get(i + 1).map_or(u64::MAX, |n| n.0);
+            next.min(section_end(addr).unwrap_or(next)).saturating_sub(addr)
+        };
         out.push(Sym { addr, size, name: name.clone() });
     }
     out
@@ -79,10 +88,11 @@ fn gather<'d, S: ObjectSymbol<'d>>(out: &mut Vec<(u64, u64, u8, String)>, syms: 
     }
 }
 
-/// The symbol covering `addr`, or the nearest one before it.
+/// The symbol covering `addr` (as the module's lookup: the last one starting at or
+/// before it, if `addr` is within its size).
 pub fn find(syms: &[Sym], addr: u64) -> Option<&Sym> {
     let i = syms.partition_point(|s| s.addr <= addr);
-    (i > 0).then(|| &syms[i - 1])
+    (i > 0).then(|| &syms[i - 1]).filter(|s| s.size == 0 || addr - s.addr < s.size)
 }
 
 #[cfg(test)]
@@ -97,9 +107,23 @@ mod tests {
         assert!(syms.windows(2).all(|w| w[0].addr < w[1].addr));
         let usleep = syms.iter().find(|s| s.name == "usleep").unwrap();
         assert!(usleep.size > 0);
+        assert_eq!(find(&syms, usleep.addr + 1).map(|s| s.name.as_str()), Some("usleep"));
         if debuginfo_path(&obj).is_some() {
             // Only .symtab names this one: it is not exported.
             assert!(syms.iter().any(|s| s.name == "__libc_start_call_main"));
+        }
+    }
+
+    #[test]
+    fn sizeless_symbols_stop_at_their_section() {
+        // _init (crti.o) has no size; .plt follows .init: no symbol covers a PLT entry.
+        let exe = std::env::current_exe().unwrap();
+        let data = std::fs::read(&exe).unwrap();
+        let obj = object::File::parse(&*data).unwrap();
+        let syms = symbols(&data);
+        if let (Some(plt), Some(init)) = (obj.section_by_name(".plt"), syms.iter().find(|s| s.name == "_init")) {
+            assert!(init.addr + init.size <= plt.address(), "{init:?}");
+            assert!(find(&syms, plt.address()).is_none());
         }
     }
 }

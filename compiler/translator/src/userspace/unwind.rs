@@ -21,6 +21,9 @@ pub enum Kind {
     Rbp = 2,
     /// The outermost frame: the return address is undefined.
     End = 3,
+    /// A lazy-binding `.plt` entry (GNU ld's CFA expression): CFA = rsp + cfa, plus 8 once
+    /// the entry has pushed its index, at `(pc & 15) >= rbp` (rbp holds that threshold).
+    Plt = 4,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,19 +91,38 @@ where
                     (RBP, Ok(o)) => (Kind::Rbp, o),
                     _ => (Kind::None, 0),
                 },
-                CfaRule::Expression(_) => (Kind::None, 0),
+                CfaRule::Expression(e) => match e.get(frame).map(|x| plt_threshold(x.0.slice())) {
+                    Ok(Some(_)) => (Kind::Plt, 8),
+                    _ => (Kind::None, 0),
+                },
             };
             let kind = if kind != Kind::None && matches!(row.register(gimli::Register(RA)), RegisterRule::Undefined) {
                 Kind::End
             } else {
                 kind
             };
-            let rbp = match row.register(gimli::Register(RBP)) {
-                RegisterRule::Offset(o) => i16::try_from(o).unwrap_or(0),
+            let rbp = match (kind, row.register(gimli::Register(RBP))) {
+                (Kind::Plt, _) => match row.cfa() {
+                    CfaRule::Expression(e) => {
+                        e.get(frame).ok().and_then(|x| plt_threshold(x.0.slice())).map_or(0, i16::from)
+                    }
+                    _ => 0,
+                },
+                (_, RegisterRule::Offset(o)) => i16::try_from(o).unwrap_or(0),
                 _ => 0,
             };
             out.push((row.start_address(), row.end_address(), kind, cfa, rbp));
         }
+    }
+}
+
+/// The threshold of GNU ld's `.plt` CFA expression: rsp + 8 + (((rip & 15) >= T) << 3), as
+/// `DW_OP_breg7 8; DW_OP_breg16 0; DW_OP_lit15; DW_OP_and; DW_OP_litT; DW_OP_ge;
+/// DW_OP_lit3; DW_OP_shl; DW_OP_plus` (T = 11 for 16-byte entries, 10 with IBT).
+fn plt_threshold(e: &[u8]) -> Option<u8> {
+    match e {
+        [0x77, 0x08, 0x80, 0x00, 0x3f, 0x1a, lit @ 0x30..=0x4f, 0x2a, 0x33, 0x24, 0x22] => Some(lit - 0x30),
+        _ => None,
     }
 }
 
@@ -173,5 +195,7 @@ mod tests {
         let clone3 = syms.iter().find(|s| s.name == "clone3").unwrap();
         let inside = |r: &&Row| r.start >= clone3.addr && r.start < clone3.addr + clone3.size;
         assert!(rows.iter().filter(inside).any(|r| r.kind == Kind::End));
+        // Its lazy-binding .plt: GNU ld's CFA expression, recognised.
+        assert!(rows.iter().any(|r| r.kind == Kind::Plt && r.cfa == 8 && (r.rbp == 11 || r.rbp == 10)));
     }
 }
