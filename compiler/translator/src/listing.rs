@@ -262,6 +262,9 @@ fn user_vars(pp: String, u: &crate::userspace::UprobePoint) -> Result<String> {
         let args: String = (1..=m.args.len()).map(|i| format!(" $arg{i}:long")).collect();
         return Ok(format!("{pp}{args}"));
     }
+    if u.plt.is_some() && u.ret {
+        return Ok(format!("{pp} $return:long"));
+    }
     let Some(site) = &u.site else { return Ok(pp) };
     if pp.contains(".statement(") {
         // A statement: every variable in scope at its address, as kernel statements list.

@@ -233,12 +233,14 @@ fn resolve_process(comps: &[Component], target: &Target) -> Result<Vec<(UserPoin
     }
     if let Some(pc) = rest.first().filter(|c| c.name == "plt") {
         let path = path.ok_or("process.plt(...) needs process(\"PATH\") or process(PID)")?;
-        if let Some(extra) = rest.get(1) {
-            return Err(format!("process.plt: unknown suffix '.{}'", extra.name));
-        }
+        let ret = match rest[1..].iter().map(|c| (c.name.as_str(), c.arg.is_some())).collect::<Vec<_>>().as_slice() {
+            [] => false,
+            [("return", false)] => true,
+            _ => return Err(format!("process.plt: unknown suffix '.{}' (.return)", rest[1].name)),
+        };
         let pat = if pc.arg.is_none() { "*".to_string() } else { str_arg(pc)? };
         let info = elf::read(&path).map_err(|e| format!("{e:#}"))?;
-        let points = plt::plts(&path, &info, &pat, pid, &pp_head)?;
+        let points = plt::plts(&path, &info, &pat, ret, pid, &pp_head)?;
         return Ok(points.into_iter().map(|(u, pp)| (UserPoint::Uprobe(u), pp)).collect());
     }
     let Some(fc) = rest.first().filter(|c| c.name == "function") else {

@@ -1,6 +1,8 @@
 //! `process("PATH").plt("NAME")`: the procedure linkage table entries through which a
 //! program calls functions of its shared libraries, one uprobe per entry, fired on
-//! every call through it; `$$name` is the called symbol.
+//! every call through it; `$$name` is the called symbol. `.plt("NAME").return`: a
+//! uretprobe there (the call's return address is on top of the stack at the entry),
+//! `$return` the called function's return value.
 //!
 //! Which entry calls which symbol is read from the code, not assumed from the order:
 //! each 16-byte entry of `.plt` (lazy binding) or `.plt.sec` (IBT, `-z ibtplt`) holds
@@ -74,8 +76,9 @@ fn bare(name: &str) -> &str {
     name.split('@').next().unwrap_or(name)
 }
 
-/// `process("PATH").plt("PATTERN")`: a uprobe on each matching entry, with its `pp()`.
-pub fn plts(path: &Path, elf: &ElfInfo, pat: &str, pid: Option<i64>, head: &str) -> Result<Vec<(UprobePoint, String)>, String> {
+/// `process("PATH").plt("PATTERN")[.return]`: a uprobe (uretprobe) on each matching
+/// entry, with its `pp()`.
+pub fn plts(path: &Path, elf: &ElfInfo, pat: &str, ret: bool, pid: Option<i64>, head: &str) -> Result<Vec<(UprobePoint, String)>, String> {
     let data = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     let wild = pat.contains(['*', '?', '[']);
     let mut out = Vec::new();
@@ -89,7 +92,7 @@ pub fn plts(path: &Path, elf: &ElfInfo, pat: &str, pid: Option<i64>, head: &str)
             path: path.display().to_string(),
             offset,
             vaddr: e.addr,
-            ret: false,
+            ret,
             pid,
             optional: wild,
             site: None,
@@ -98,7 +101,7 @@ pub fn plts(path: &Path, elf: &ElfInfo, pat: &str, pid: Option<i64>, head: &str)
             plt: Some(name.to_string()),
             exe: None,
         };
-        out.push((up, format!("{head}.plt(\"{name}\")")));
+        out.push((up, format!("{head}.plt(\"{name}\"){}", if ret { ".return" } else { "" })));
     }
     if out.is_empty() && !wild {
         return Err(format!("no PLT entry of {} calls \"{pat}\"", path.display()));

@@ -152,13 +152,23 @@ fn plans_at(point: &PointKind, exprs: &[Expr], max_string: usize) -> Vec<Result<
         let what = format!("marker {}:{}", m.provider, m.name);
         return exprs.iter().map(|e| mark_plan(m, e).map_err(|err| (err, what.clone()))).collect();
     }
-    if let PointKind::Uprobe(crate::userspace::UprobePoint { plt: Some(name), .. }) = point {
-        // A PLT entry knows only whom it calls.
+    if let PointKind::Uprobe(crate::userspace::UprobePoint { plt: Some(name), ret, .. }) = point {
+        // A PLT entry knows only whom it calls, and at its .return what came back.
         return exprs
             .iter()
             .map(|e| match &e.kind {
                 ExprKind::TargetAll { kind: TargetAllKind::Name, .. } => Ok(Plan::Access(crate::userspace::sdt::text_access(name))),
-                _ => Err((dt::Error::Other(format!("{} does not exist at a .plt probe (only $$name)", shown(e))), format!("{name}@plt"))),
+                ExprKind::Target { name: n, path, pretty: Pretty::None } if *ret && n == "return" && path.is_empty() => {
+                    Ok(Plan::Access(dt::Access {
+                        base: crate::debuginfo::location::Loc::Value("((u64)regs_return_value(c->regs))".into()),
+                        steps: vec![],
+                        end: dt::End::Scalar(dt::Scalar { size: 8, signed: true, bits: None }),
+                    }))
+                }
+                _ => {
+                    let only = if *ret { "$$name and $return" } else { "$$name" };
+                    Err((dt::Error::Other(format!("{} does not exist at a .plt probe (only {only})", shown(e))), format!("{name}@plt")))
+                }
             })
             .collect();
     }
