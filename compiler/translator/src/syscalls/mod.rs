@@ -5,6 +5,7 @@
 
 pub mod meta;
 pub mod tapset;
+pub mod targets;
 
 pub use meta::{table, Syscall};
 

@@ -29,8 +29,10 @@ pub enum PointKind {
     /// `process[(...)].begin` / `.end`.
     ProcEvent(crate::userspace::ProcEventPoint),
     /// `__syscall(NR)` / `__syscall(NR).return`: system call NR's entry or exit, run from
-    /// the raw_syscalls tracepoints (the points of the generated `syscall.*` aliases).
-    Syscall { nr: u32, ret: bool },
+    /// the raw_syscalls tracepoints (the points of the generated `syscall.*` aliases);
+    /// `args` are its arguments (C type, name) from the kernel's metadata, the target
+    /// variables there.
+    Syscall { nr: u32, ret: bool, args: Vec<(String, String)> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -248,7 +250,11 @@ fn expand(
         }
         return;
     }
-    match builtin(comps) {
+    let kind = match comps.first() {
+        Some(c) if c.name == "__syscall" => syscall_point(comps, release),
+        _ => builtin(comps),
+    };
+    match kind {
         Ok(kind) => {
             // A system call's point is a raw_syscalls tracepoint, as pp() says.
             let pp = match kind {
@@ -408,15 +414,25 @@ fn builtin(comps: &[Component]) -> Result<PointKind, String> {
         ["oneshot"] => Ok(PointKind::Oneshot),
         ["never"] => Ok(PointKind::Never),
         ["timer", unit, rest @ ..] => timer(unit, &comps[1], rest, comps.get(2)),
-        ["__syscall"] | ["__syscall", "return"] => match num_arg(&comps[0])? {
-            Some(nr) if (0..=u32::MAX as i64).contains(&nr) => Ok(PointKind::Syscall { nr: nr as u32, ret: names.len() == 2 }),
-            _ => Err("__syscall takes a system call number: __syscall(NR)".into()),
-        },
+
         _ => Err(format!(
             "probe point '{}' is not supported by this rstap yet (supported: begin, end, error, never, oneshot, timer.*, kernel.function, kernel.statement, kernel.trace, kernel.data, module(...).function, module(...).statement, kprobe.function, kprobe.module, kprobe.statement, process)",
             pp_string(comps)
         )),
     }
+}
+
+/// `__syscall(NR)[.return]`: system call NR of the kernel's table (syscalls/meta.rs).
+fn syscall_point(comps: &[Component], release: &str) -> Result<PointKind, String> {
+    let ret = match comps {
+        [_] => false,
+        [_, r] if r.name == "return" && r.arg.is_none() => true,
+        _ => return Err(format!("unknown probe point '{}' (__syscall(NR) or __syscall(NR).return)", pp_string(comps))),
+    };
+    let nr = num_arg(&comps[0])?.ok_or("__syscall takes a system call number: __syscall(NR)")?;
+    let table = crate::syscalls::table(release).map_err(|e| format!("{e:#}"))?;
+    let call = table.iter().find(|c| i64::from(c.nr) == nr).ok_or_else(|| format!("system call {nr} does not exist in kernel {release}"))?;
+    Ok(PointKind::Syscall { nr: call.nr, ret, args: call.args.clone() })
 }
 
 fn timer(unit: &str, comp: &Component, rest: &[&str], rnd: Option<&Component>) -> Result<PointKind, String> {

@@ -53,7 +53,7 @@ fn target_exprs(body: &crate::ast::Block) -> Vec<Expr> {
     all
 }
 
-fn pretty_level(p: Pretty) -> u8 {
+pub(crate) fn pretty_level(p: Pretty) -> u8 {
     match p {
         Pretty::None => 0,
         Pretty::Shallow => 1,
@@ -171,6 +171,9 @@ fn plans_at(point: &PointKind, exprs: &[Expr], max_string: usize) -> Vec<Result<
                 }
             })
             .collect();
+    }
+    if let PointKind::Syscall { args, ret, .. } = point {
+        return exprs.iter().map(|e| crate::syscalls::targets::plan(args, *ret, e).map_err(|err| (err, "this system call".into()))).collect();
     }
     let (site, ret) = match point {
         PointKind::Kprobe(k) => (k.site.as_ref(), k.ret),

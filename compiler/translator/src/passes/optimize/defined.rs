@@ -27,10 +27,10 @@ pub fn target_resolves(point: &PointKind, expr: &Expr) -> bool {
         | PointKind::Never
         | PointKind::Timer { .. } => false,
         // Kernel and user function probes answer from their DWARF (elaborate/targets.rs).
-        PointKind::Kprobe(_) | PointKind::Tracepoint(_) | PointKind::Uprobe(_) => {
+        PointKind::Kprobe(_) | PointKind::Tracepoint(_) | PointKind::Uprobe(_) | PointKind::Syscall { .. } => {
             crate::passes::elaborate::targets::resolves(point, expr)
         }
-        PointKind::ProcEvent(_) | PointKind::Watch(_) | PointKind::Syscall { .. } => false,
+        PointKind::ProcEvent(_) | PointKind::Watch(_) => false,
     }
 }
 

@@ -137,13 +137,27 @@ pub(crate) fn after_types(
     if !settings.enabled {
         return stats;
     }
-    let pure: BTreeSet<String> = program
+    let mut pure: BTreeSet<String> = program
         .functions
         .iter()
         .filter(|f| matches!(&f.body, ast::FunctionBody::EmbeddedC(c) if c.has_pragma("pure")))
         .map(|f| f.name.clone())
         .chain(["sprint", "sprintln", "sprintf", "sprintd"].map(String::from))
         .collect();
+    // Script functions that only compute their result from pure calls (user_string_quoted,
+    // the syscall aliases' helpers) are pure too: to a fixed point, as they call each other.
+    loop {
+        let more: Vec<String> = program
+            .functions
+            .iter()
+            .filter(|f| !pure.contains(&f.name) && script_pure(f, &|n| pure.contains(n)))
+            .map(|f| f.name.clone())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        pure.extend(more);
+    }
     let pure_call = |name: &str| pure.contains(name);
     // No `@defined` is left: the first run answered them all.
     let resolve = |_: &Expr| false;
@@ -184,6 +198,30 @@ pub(crate) fn after_types(
     }
     program.functions.retain(|f| reached.contains(&f.name));
     stats
+}
+
+/// Whether script function `f` changes nothing but its locals and calls only pure
+/// functions: its calls may then be dropped like a pure embedded-C function's.
+fn script_pure(f: &crate::passes::elaborate::FunctionInfo, pure_call: &dyn Fn(&str) -> bool) -> bool {
+    let ast::FunctionBody::Script(body) = &f.body else { return false };
+    let local = |n: &str| f.locals.iter().chain(&f.params).any(|l| l.name == n);
+    fn stmt(s: &Stmt, local: &dyn Fn(&str) -> bool, pure_call: &dyn Fn(&str) -> bool) -> bool {
+        let clean = |e: &Expr| !has_side_effects(e, pure_call);
+        match &s.kind {
+            StmtKind::Empty | StmtKind::Return(None) => true,
+            StmtKind::Block(b) => b.stmts.iter().all(|s| stmt(s, local, pure_call)),
+            StmtKind::If { cond, then, els } => clean(cond) && stmt(then, local, pure_call) && els.as_ref().is_none_or(|e| stmt(e, local, pure_call)),
+            StmtKind::Return(Some(e)) => clean(e),
+            StmtKind::Expr(e) => match &e.kind {
+                ExprKind::Assign { op: ast::AssignOp::Assign, lhs, rhs } => {
+                    matches!(&lhs.kind, ExprKind::Var(n) if local(n)) && clean(rhs)
+                }
+                _ => clean(e),
+            },
+            _ => false,
+        }
+    }
+    body.stmts.iter().all(|s| stmt(s, &local, pure_call))
 }
 
 /// Every variable a block names: read, written, foreach and catch variables.

@@ -334,7 +334,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                     end: e.end,
                     thread: e.thread,
                 }),
-                PointKind::Syscall { nr, ret } => syscalls.push((*ret, *nr, desc)),
+                PointKind::Syscall { nr, ret, .. } => syscalls.push((*ret, *nr, desc)),
                 PointKind::Never => unreachable!(),
             }
         }
