@@ -611,8 +611,13 @@ static int rt_newtask_arm(void)
 
 static void rt_newtask_disarm(void)
 {
-	if (rt_newtask_on)
+	if (rt_newtask_on) {
 		unregister_kretprobe(&rt_newtask_rp);
+		/* New tasks the kernel did not report (no free instance, or
+		 * another kprobe running) count as skipped probes. */
+		atomic_add(rt_newtask_rp.nmissed + rt_newtask_rp.kp.nmissed,
+			   &rt_session.skipped);
+	}
 	rt_newtask_on = false;
 }
 #else
