@@ -150,6 +150,13 @@ long rt_sc_arg(struct rt_context *c, long i, long kind)
 	}
 }
 
+long rt_sc_nr(struct rt_context *c)
+{
+	const u64 *s = rt_sc_hit_slots(c);
+
+	return s ? (long)s[RT_SC_NR] : -1;
+}
+
 long rt_sc_ret(struct rt_context *c)
 {
 	const u64 *s = rt_sc_hit_slots(c);

@@ -31,6 +31,7 @@ void rt_syscalls_disarm(struct rt_syscall_hooks *h);
 struct rt_context;
 long rt_sc_arg(struct rt_context *c, long i, long kind);
 long rt_sc_ret(struct rt_context *c);
+long rt_sc_nr(struct rt_context *c);
 void rt_sc_flags_str(char *out, size_t n, long flags, long table);
 
 #endif /* RSTAP_SYSCALLS_H */

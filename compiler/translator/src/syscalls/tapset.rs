@@ -191,7 +191,21 @@ pub fn generate(table: &[Syscall]) -> String {
         )
         .unwrap();
     }
+    generate_any(table, &mut s);
     s
+}
+
+/// `syscall_any` and `syscall_any.return` (SystemTap's low-overhead probes on every call:
+/// `syscall_nr`, `name`, and `retval` at the return; no arguments), and the name of a
+/// number, `__sc_name(NR)`, a table generated with them.
+fn generate_any(table: &[Syscall], s: &mut String) {
+    s.push_str("probe syscall_any = __syscall_any\n{\n\tsyscall_nr = __sc_nr()\n\tname = __sc_name(syscall_nr)\n}\n");
+    s.push_str("probe syscall_any.return = __syscall_any.return\n{\n\tsyscall_nr = __sc_nr()\n\tname = __sc_name(syscall_nr)\n\tretval = __sc_ret()\n}\n");
+    s.push_str("// __sc_name - the name of system call NR (\"\" when it has none)\nfunction __sc_name:string (nr:long)\n%{ /* pure */ /* unprivileged */\n\tstatic const char *const names[] = {\n");
+    for c in table {
+        writeln!(s, "\t\t[{}] = \"{}\",", c.nr, c.name).unwrap();
+    }
+    s.push_str("\t};\n\tunsigned long nr = STAP_ARG_nr;\n\n\tstrscpy(STAP_RETVALUE, nr < ARRAY_SIZE(names) && names[nr] ? names[nr] : \"\", MAXSTRINGLEN);\n%}\n");
 }
 
 /// `-L` of `syscall.NAME[.return]`: the variables in SystemTap's `name:type` form.

@@ -31,8 +31,8 @@ pub enum PointKind {
     /// `__syscall(NR)` / `__syscall(NR).return`: system call NR's entry or exit, run from
     /// the raw_syscalls tracepoints (the points of the generated `syscall.*` aliases);
     /// `args` are its arguments (C type, name) from the kernel's metadata, the target
-    /// variables there.
-    Syscall { nr: u32, ret: bool, args: Vec<(String, String)> },
+    /// variables there. `__syscall_any[.return]` (nr None): every system call.
+    Syscall { nr: Option<u32>, ret: bool, args: Vec<(String, String)> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -252,6 +252,11 @@ fn expand(
     }
     let kind = match comps.first() {
         Some(c) if c.name == "__syscall" => syscall_point(comps, release),
+        Some(c) if c.name == "__syscall_any" && c.arg.is_none() => match comps {
+            [_] => Ok(PointKind::Syscall { nr: None, ret: false, args: vec![] }),
+            [_, r] if r.name == "return" && r.arg.is_none() => Ok(PointKind::Syscall { nr: None, ret: true, args: vec![] }),
+            _ => Err(format!("unknown probe point '{}' (__syscall_any or __syscall_any.return)", pp_string(comps))),
+        },
         _ => builtin(comps),
     };
     match kind {
@@ -432,7 +437,7 @@ fn syscall_point(comps: &[Component], release: &str) -> Result<PointKind, String
     let nr = num_arg(&comps[0])?.ok_or("__syscall takes a system call number: __syscall(NR)")?;
     let table = crate::syscalls::table(release).map_err(|e| format!("{e:#}"))?;
     let call = table.iter().find(|c| i64::from(c.nr) == nr).ok_or_else(|| format!("system call {nr} does not exist in kernel {release}"))?;
-    Ok(PointKind::Syscall { nr: call.nr, ret, args: call.args.clone() })
+    Ok(PointKind::Syscall { nr: Some(call.nr), ret, args: call.args.clone() })
 }
 
 fn timer(unit: &str, comp: &Component, rest: &[&str], rnd: Option<&Component>) -> Result<PointKind, String> {

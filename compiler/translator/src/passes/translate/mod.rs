@@ -155,8 +155,9 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     let mut tracepoints = Vec::new();
     let mut watchpoints = Vec::new();
     let mut proc_events = Vec::new();
-    // System call points: (return, number, probe), run by one dispatcher per direction.
-    let mut syscalls: Vec<(bool, u32, String)> = Vec::new();
+    // System call points: (return, number (None: any), probe), run by one dispatcher per
+    // direction.
+    let mut syscalls: Vec<(bool, Option<u32>, String)> = Vec::new();
     let mut probe_fields = Vec::new();
     for (i, p) in program.probes.iter().enumerate() {
         if p.points.iter().all(|pt| pt.kind == PointKind::Never) {
@@ -384,6 +385,8 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     ctx.insert("proc_events", &proc_events);
     ctx.insert("syscall_enter", &syscall_cases(&syscalls, false));
     ctx.insert("syscall_exit", &syscall_cases(&syscalls, true));
+    ctx.insert("syscall_has_enter", &syscalls.iter().any(|s| !s.0));
+    ctx.insert("syscall_has_exit", &syscalls.iter().any(|s| s.0));
     ctx.insert("syscalls", &!syscalls.is_empty());
     ctx.insert("begin_probes", &begin.into_iter().map(|x| x.1).collect::<Vec<_>>());
     ctx.insert("end_probes", &end.into_iter().map(|x| x.1).collect::<Vec<_>>());
@@ -391,25 +394,21 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
     render_template("module.c.tera", &ctx)
 }
 
-/// The `switch` cases of one syscall dispatcher (templates/syscalls.c.tera): per
-/// number, the probes it runs, in the script's order.
-fn syscall_cases(points: &[(bool, u32, String)], ret: bool) -> Vec<HashMap<&'static str, String>> {
-    let mut by_nr: std::collections::BTreeMap<u32, Vec<&str>> = Default::default();
-    for (r, nr, desc) in points {
-        if *r == ret {
-            by_nr.entry(*nr).or_default().push(desc);
+/// One syscall dispatcher (templates/syscalls.c.tera): the probes every call runs
+/// (`syscall_any`), then per number, the `switch` case of the probes it runs, in the
+/// script's order.
+fn syscall_cases(points: &[(bool, Option<u32>, String)], ret: bool) -> HashMap<&'static str, serde_json::Value> {
+    let run = |p: &str| format!("\t\trt_probe_run_args(&{p}, RT_PHASE_RUN, NULL, 0, slots);\n");
+    let mut any = String::new();
+    let mut by_nr: std::collections::BTreeMap<u32, String> = Default::default();
+    for (_, nr, desc) in points.iter().filter(|p| p.0 == ret) {
+        match nr {
+            None => any.push_str(&run(desc)),
+            Some(n) => by_nr.entry(*n).or_default().push_str(&run(desc)),
         }
     }
-    by_nr
-        .into_iter()
-        .map(|(nr, probes)| {
-            let runs: String = probes
-                .iter()
-                .map(|p| format!("\t\trt_probe_run_args(&{p}, RT_PHASE_RUN, NULL, 0, slots);\n"))
-                .collect();
-            HashMap::from([("nr", nr.to_string()), ("runs", runs)])
-        })
-        .collect()
+    let cases: Vec<serde_json::Value> = by_nr.into_iter().map(|(nr, runs)| serde_json::json!({ "nr": nr, "runs": runs })).collect();
+    HashMap::from([("any", serde_json::Value::String(any)), ("cases", serde_json::Value::Array(cases))])
 }
 
 /// `#define`s before the runtime: RT_LINK_JIFFIES_64 when the code relocates kernel data
