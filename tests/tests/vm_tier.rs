@@ -86,16 +86,19 @@ fn run_all(kver: &str) -> Vec<String> {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     // One guest script runs every case, each with a time limit, and records
-    // its status, output, and the modules left loaded after it.
+    // its status, output, and the modules left loaded after it, then removes
+    // those: one case's leftover must not fail every case after it.
     let mut sh = String::from("#!/bin/sh\ncd \"$(dirname \"$0\")\"\n");
     for c in &all {
         let ko = dir.join(format!("{}.ko", c.name));
         let cmd = c.command(&rstaprun, &rstap, &ko, &dir);
         writeln!(
             sh,
-            "echo '== {n}' >&2\ntimeout -s KILL 120 sh -c {q} >{n}.out 2>{n}.err </dev/null; echo $? >{n}.rc\ngrep -c '^stap_\\|^{n} ' /proc/modules >{n}.left\n",
+            "echo '== {n}' >&2\ntimeout -s KILL 120 sh -c {q} >{n}.out 2>{n}.err </dev/null; echo $? >{n}.rc\ngrep -c '^stap_\\|^{n} ' /proc/modules >{n}.left\n\
+             for m in $(awk '/^stap_|^{n} / {{ print $1 }}' /proc/modules); do {r} -d $m 2>/dev/null || rmmod $m; done\n",
             n = c.name,
-            q = shell_quote(&cmd)
+            q = shell_quote(&cmd),
+            r = rstaprun.display()
         )
         .unwrap();
     }
