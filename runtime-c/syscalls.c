@@ -9,6 +9,7 @@
  */
 #include <linux/fcntl.h>
 #include <linux/mman.h>
+#include <linux/signal.h>
 #include <asm/syscall.h>
 
 static DEFINE_PER_CPU(const u64 *, rt_sc_slots);
@@ -199,6 +200,36 @@ static const struct rt_sc_flag rt_sc_at_flags[] = {
 	RT_SC_FLAG(AT_STATX_FORCE_SYNC), RT_SC_FLAG(AT_STATX_DONT_SYNC), RT_SC_FLAG(AT_RECURSIVE),
 };
 
+/* The signals' names, by number: the kernel's macros. */
+static const struct rt_sc_flag rt_sc_signals[] = {
+	RT_SC_FLAG(SIGHUP), RT_SC_FLAG(SIGINT), RT_SC_FLAG(SIGQUIT), RT_SC_FLAG(SIGILL),
+	RT_SC_FLAG(SIGTRAP), RT_SC_FLAG(SIGABRT), RT_SC_FLAG(SIGBUS), RT_SC_FLAG(SIGFPE),
+	RT_SC_FLAG(SIGKILL), RT_SC_FLAG(SIGUSR1), RT_SC_FLAG(SIGSEGV), RT_SC_FLAG(SIGUSR2),
+	RT_SC_FLAG(SIGPIPE), RT_SC_FLAG(SIGALRM), RT_SC_FLAG(SIGTERM), RT_SC_FLAG(SIGSTKFLT),
+	RT_SC_FLAG(SIGCHLD), RT_SC_FLAG(SIGCONT), RT_SC_FLAG(SIGSTOP), RT_SC_FLAG(SIGTSTP),
+	RT_SC_FLAG(SIGTTIN), RT_SC_FLAG(SIGTTOU), RT_SC_FLAG(SIGURG), RT_SC_FLAG(SIGXCPU),
+	RT_SC_FLAG(SIGXFSZ), RT_SC_FLAG(SIGVTALRM), RT_SC_FLAG(SIGPROF), RT_SC_FLAG(SIGWINCH),
+	RT_SC_FLAG(SIGIO), RT_SC_FLAG(SIGPWR), RT_SC_FLAG(SIGSYS),
+};
+
+static void rt_sc_signal_str(char *out, size_t n, long sig)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rt_sc_signals); i++) {
+		if (rt_sc_signals[i].v == sig) {
+			strscpy(out, rt_sc_signals[i].name, n);
+			return;
+		}
+	}
+	if (sig == SIGRTMIN)
+		strscpy(out, "SIGRTMIN", n);
+	else if (sig > SIGRTMIN && sig <= _NSIG)
+		scnprintf(out, n, "SIGRTMIN+%ld", sig - SIGRTMIN);
+	else
+		scnprintf(out, n, "%ld", sig);
+}
+
 /* Append "|NAME" (no '|' first) to out, which holds len bytes. */
 static size_t rt_sc_add(char *out, size_t n, size_t len, const char *name)
 {
@@ -248,6 +279,9 @@ void rt_sc_flags_str(char *out, size_t n, long flags, long table)
 		}
 		len = rt_sc_bits(out, n, len, &v, rt_sc_mmap_flags, ARRAY_SIZE(rt_sc_mmap_flags));
 		break;
+	case 4:
+		rt_sc_signal_str(out, n, flags);
+		return;
 	case 3:
 		if (!v) {
 			rt_sc_add(out, n, len, "0");

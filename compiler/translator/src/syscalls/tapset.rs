@@ -57,6 +57,8 @@ pub enum Decoder {
     Mmap = 2,
     /// AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH ...
     At = 3,
+    /// SIGTERM, SIGRTMIN+2, 0
+    Signal = 4,
 }
 
 /// The decoder for argument `arg` of kernel function `func`, if there is one.
@@ -70,6 +72,10 @@ pub fn decoder(func: &str, arg: &str) -> Option<Decoder> {
             | "name_to_handle_at" | "open_tree" | "fchmodat2",
             "flag" | "flags",
         ) => Some(Decoder::At),
+        (
+            "kill" | "tkill" | "tgkill" | "rt_sigaction" | "rt_sigqueueinfo" | "rt_tgsigqueueinfo" | "pidfd_send_signal",
+            "sig",
+        ) => Some(Decoder::Signal),
         _ => None,
     }
 }
