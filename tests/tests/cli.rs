@@ -355,3 +355,43 @@ fn list_tracepoints_with_their_arguments() {
         assert_eq!(out, "kernel.trace(\"irq:irq_handler_entry\")\nkernel.trace(\"irq:irq_handler_exit\")\n");
     }
 }
+
+#[test]
+fn dump_functions_lists_the_library_sorted_in_systemtaps_form() {
+    let (code, out, err) = rstap(&["--dump-functions"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    for want in [
+        "substr:string (str:string, start:long, length:long) /* unprivileged */",
+        "execname:string () /* unprivileged */",
+        "ucallers:string (n:long)",
+    ] {
+        assert!(lines.contains(&want), "missing {want:?} in:\n{out}");
+    }
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted, "not sorted");
+    assert!(lines.iter().all(|l| !l.starts_with('_')), "internal functions listed");
+    assert!(lines.iter().all(|l| l.contains(':') && l.contains(" (")), "{out}");
+}
+
+#[test]
+fn dump_probe_aliases_lists_name_and_expansion() {
+    // The syscall family is generated per kernel: ask for an installed one.
+    let kernels = rstap_tests::kernel_releases();
+    let mut args = vec!["--dump-probe-aliases"];
+    if let Some(k) = kernels.first() {
+        args.extend(["-r", k.as_str()]);
+    }
+    let (code, out, err) = rstap(&args);
+    assert_eq!(code, 0, "{err}");
+    // Without that kernel's syscall table (no headers or debuginfo) the family is left
+    // out, with a warning; with one, syscall.read is there.
+    if err.contains("syscall.* aliases are left out") {
+        assert!(out.is_empty() || out.lines().all(|l| l.contains(" = ")), "{out}");
+        return;
+    }
+    assert!(out.lines().any(|l| l == "syscall.read = __syscall(0)"), "{out}");
+    assert!(out.lines().all(|l| l.contains(" = ") || l.contains(" += ")), "{out}");
+    assert!(out.lines().all(|l| !l.starts_with('_')), "internal aliases listed");
+}

@@ -131,6 +131,9 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
     if opts.list.is_some() || opts.list_vars.is_some() {
         return crate::listing::run(opts);
     }
+    if opts.dump_functions || opts.dump_probe_aliases {
+        return crate::dump::run(opts);
+    }
     if opts.prep {
         let modules: Vec<String> = opts.prep_modules.iter().chain(&opts.positional).cloned().collect();
         crate::debuginfo::prep::prep_modules(opts.kernel_release.as_deref(), &modules, opts.verbose > 0)?;
@@ -168,17 +171,7 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
         ..Default::default()
     };
     let tapset_files = tapset_files(opts);
-    let mut library_macros = parse::MacroTable::new();
-    for f in tapset_files.iter().filter(|f| f.extension().is_some_and(|x| x == "stpm")) {
-        let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
-        match parse::collect_macros(&mut sm, &f.display().to_string(), &text, &ctx, &mut library_macros) {
-            Ok(()) => {}
-            Err(d) => {
-                print_diags(&sm, &d, opts);
-                bail!("the tapset library has errors");
-            }
-        }
-    }
+    let library_macros = library_macros(opts, &mut sm, &ctx, &tapset_files)?;
     let mut scripts = Vec::new();
     match parse::parse_file(&mut sm, &source.name, &source.text, &ctx, &library_macros) {
         Ok(s) => scripts.push(s),
@@ -188,16 +181,7 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
             return Ok(1);
         }
     }
-    for f in tapset_files.iter().filter(|f| f.extension().is_some_and(|x| x == "stp")) {
-        let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
-        match parse::parse_file(&mut sm, &f.display().to_string(), &text, &ctx, &library_macros) {
-            Ok(s) => scripts.push(s),
-            Err(d) => {
-                print_diags(&sm, &d, opts);
-                bail!("the tapset library has errors");
-            }
-        }
-    }
+    scripts.extend(library_scripts(opts, &mut sm, &ctx, &tapset_files, &library_macros)?);
     // The syscall.* aliases are generated for the target kernel, only when the script
     // may name them (syscalls/), and past pass 1 (which prints the script alone).
     if last_pass > 1 && wants_syscalls(&scripts[0]) {
@@ -513,7 +497,47 @@ fn wants_syscalls(script: &crate::ast::Script) -> bool {
     })
 }
 
-fn tapset_files(opts: &Options) -> Vec<PathBuf> {
+/// The macros of the tapset library's `.stpm` files.
+pub(crate) fn library_macros(
+    opts: &Options,
+    sm: &mut SourceMap,
+    ctx: &parse::PreprocessContext,
+    tapset_files: &[PathBuf],
+) -> Result<parse::MacroTable> {
+    let mut macros = parse::MacroTable::new();
+    for f in tapset_files.iter().filter(|f| f.extension().is_some_and(|x| x == "stpm")) {
+        let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        if let Err(d) = parse::collect_macros(sm, &f.display().to_string(), &text, ctx, &mut macros) {
+            print_diags(sm, &d, opts);
+            bail!("the tapset library has errors");
+        }
+    }
+    Ok(macros)
+}
+
+/// The tapset library's `.stp` files, parsed.
+pub(crate) fn library_scripts(
+    opts: &Options,
+    sm: &mut SourceMap,
+    ctx: &parse::PreprocessContext,
+    tapset_files: &[PathBuf],
+    macros: &parse::MacroTable,
+) -> Result<Vec<crate::ast::Script>> {
+    let mut scripts = Vec::new();
+    for f in tapset_files.iter().filter(|f| f.extension().is_some_and(|x| x == "stp")) {
+        let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        match parse::parse_file(sm, &f.display().to_string(), &text, ctx, macros) {
+            Ok(s) => scripts.push(s),
+            Err(d) => {
+                print_diags(sm, &d, opts);
+                bail!("the tapset library has errors");
+            }
+        }
+    }
+    Ok(scripts)
+}
+
+pub(crate) fn tapset_files(opts: &Options) -> Vec<PathBuf> {
     let mut dirs = vec![datadir::tapsets_dir()];
     dirs.extend(opts.tapset_dirs.iter().cloned());
     let mut files = Vec::new();

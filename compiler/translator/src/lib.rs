@@ -8,6 +8,7 @@ pub mod debuginfo;
 pub mod listing;
 pub mod diag;
 pub mod driver;
+pub mod dump;
 pub mod format;
 pub mod multikernel;
 pub mod options;

@@ -92,6 +92,14 @@ pub struct Options {
     #[arg(short = 'L', value_name = "PROBE")]
     pub list_vars: Option<String>,
 
+    /// Print every function of the tapset library with its signature.
+    #[arg(long = "dump-functions")]
+    pub dump_functions: bool,
+
+    /// Print every probe alias of the tapset library with the points it expands to.
+    #[arg(long = "dump-probe-aliases")]
+    pub dump_probe_aliases: bool,
+
     /// Flight recorder: build, then load with rstaprun -L (left running, detached;
     /// attach with rstaprun -A NAME).
     #[arg(short = 'F')]
