@@ -49,15 +49,5 @@ SH
 echo "probe_hit: booting $kver, $rounds rounds of $calls calls per variant" >&2
 "$rstap" vm --kernel "$kver" --timeout 3000 -- sh "$work/run.sh" | tee "$work/raw" >&2
 
-# Per round: cost = variant - that round's base; then the median over rounds.
-median() { sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-awk '$1 == "base" { r++; base = $3; next }
-     $2 == "ns_per_call" { print $1, $3 - base }' "$work/raw" >"$work/costs"
-base=$(awk '$1 == "base" { print $3 }' "$work/raw" | median)
-bare=$(awk '$1 == "bare" { print $2 }' "$work/costs" | median)
-printf '%-24s %10s %8s\n' variant ns/hit "vs bare"
-printf '%-24s %10.1f\n' "(base: ns per call)" "$base"
-for v in $(awk '{ print $1 }' "$work/costs" | sort -u); do
-	m=$(awk -v v="$v" '$1 == v { print $2 }' "$work/costs" | median)
-	printf '%-24s %10.1f %7.2fx\n' "$v" "$m" "$(awk -v m="$m" -v b="$bare" 'BEGIN { print m / b }')"
-done
+. benches/report.sh
+report_vs_bare "$work"

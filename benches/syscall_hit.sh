@@ -48,9 +48,8 @@ SH
 echo "syscall_hit: booting $kver, $rounds rounds of $calls calls per variant" >&2
 "$rstap" vm --kernel "$kver" --timeout 3000 -- sh "$work/run.sh" | tee "$work/raw" >&2
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-awk '$1 == "base" { base = $3; next }
-     $2 == "ns_per_call" { print $1, $3 - base }' "$work/raw" >"$work/costs"
+. benches/report.sh
+round_costs "$work"
 base=$(awk '$1 == "base" { print $3 }' "$work/raw" | median)
 printf '%-24s %10s\n' variant "ns/call"
 printf '%-24s %10.1f\n' "(base: ns per call)" "$base"
