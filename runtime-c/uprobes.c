@@ -33,6 +33,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 
 DEFINE_PER_CPU(unsigned long, rt_ubias);
@@ -460,6 +461,17 @@ static void rt_tp_find(struct tracepoint *tp, void *priv)
 		rt_tp_exit = tp;
 }
 
+/* Whether no task of thread group @tgid is left, not even a zombie. */
+static bool rt_group_released(pid_t tgid)
+{
+	bool gone;
+
+	rcu_read_lock();
+	gone = !pid_task(find_pid_ns(tgid, &init_pid_ns), PIDTYPE_TGID);
+	rcu_read_unlock();
+	return gone;
+}
+
 static void rt_track(struct rt_proc_event *e, pid_t tgid, bool on)
 {
 	int i;
@@ -476,6 +488,17 @@ static void rt_track(struct rt_proc_event *e, pid_t tgid, bool on)
 		if (!READ_ONCE(e->tracked[i]) &&
 		    cmpxchg(&e->tracked[i], 0, tgid) == 0)
 			return;
+	/*
+	 * Full: a .thread.end may keep the groups whose leader exited before
+	 * its other threads (see rt_on_exit); those fully released are free.
+	 */
+	for (i = 0; i < RT_PROC_TRACKED; i++) {
+		pid_t old = READ_ONCE(e->tracked[i]);
+
+		if (old && rt_group_released(old) &&
+		    cmpxchg(&e->tracked[i], old, tgid) == old)
+			return;
+	}
 }
 
 static bool rt_is_tracked(struct rt_proc_event *e, pid_t tgid)
@@ -533,8 +556,17 @@ static void rt_on_exit(void *data, struct task_struct *p)
 		if (!e->end || (e->pid && tgid != e->pid))
 			continue;
 		if (e->thread) {
-			if (leader) {	/* not a thread's end; maybe the process's */
-				if (gone && e->inode)
+			/*
+			 * Not a thread's end; maybe the process's. Other threads
+			 * can still be on their way here (a pthread_join()
+			 * returns before the joined thread reaches this
+			 * tracepoint), so the group stays followed until its
+			 * thread list is empty: a thread leaves it after this
+			 * tracepoint. A group kept is freed once released (see
+			 * rt_track), or reset by its pid's next fork or exec.
+			 */
+			if (leader) {
+				if (gone && e->inode && thread_group_empty(p))
 					rt_track(e, tgid, false);
 				continue;
 			}
@@ -579,6 +611,9 @@ static int rt_on_new_task(struct kretprobe_instance *ri, struct pt_regs *regs)
 	for (i = 0; i < rt_nevents; i++) {
 		struct rt_proc_event *e = &rt_events[i];
 
+		/* A reused pid: whether the new process runs PATH decides. */
+		if (e->end && e->inode && leader && exe != e->inode)
+			rt_track(e, tgid, false);
 		if ((e->pid && tgid != e->pid) || (e->inode && exe != e->inode))
 			continue;
 		if (e->end) {

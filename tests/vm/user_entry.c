@@ -8,7 +8,11 @@
 // uentry threads K  two threads each call work(ID, k) for k < K (0: forever), overlapping
 // uentry jump       leaves four calls of leap() by longjmp, then depth(3), depth(5)
 // uentry cancel     a thread is cancelled inside stuck(); then main calls work(2, k), k < 3
+// uentry apart K    as threads, the two threads on CPU 0 and main on CPU 1 (so a probe
+//                   holding CPU 0 with interrupts off cannot delay main's wakeup)
+#define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,15 +89,28 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "rec")) {
 		printf("%ld\n", depth((int)n, "rec"));
-	} else if (!strcmp(mode, "threads")) {
+	} else if (!strcmp(mode, "threads") || !strcmp(mode, "apart")) {
 		pthread_t a, b;
+		pthread_attr_t attr;
 		void *ra, *rb;
 		char k[32];
 
 		snprintf(k, sizeof(k), "%ld", n);
 		setenv("UENTRY_K", k, 1);
-		pthread_create(&a, NULL, worker, (void *)1L);
-		pthread_create(&b, NULL, worker, (void *)2L);
+		pthread_attr_init(&attr);
+		if (!strcmp(mode, "apart")) {
+			cpu_set_t cpus;
+
+			CPU_ZERO(&cpus);
+			CPU_SET(0, &cpus);
+			pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+			CPU_ZERO(&cpus);
+			CPU_SET(1, &cpus);
+			if (sched_setaffinity(0, sizeof(cpus), &cpus))
+				perror("sched_setaffinity");
+		}
+		pthread_create(&a, &attr, worker, (void *)1L);
+		pthread_create(&b, &attr, worker, (void *)2L);
 		pthread_join(a, &ra);
 		pthread_join(b, &rb);
 		printf("%ld %ld\n", (long)ra, (long)rb);
