@@ -4,21 +4,53 @@
 // 37 back (the server's write, the client's read into 4096), then disconnects with
 // connect(AF_UNSPEC). UDP: a receiver bound to 127.0.0.1:7642, a connected sender that
 // sends 555 bytes (the receiver's recv into 2048), then disconnects the same way. IPv6: a
-// TCP socket with IPV6_V6ONLY set. Prints nothing; exits 1 on any failure.
+// TCP socket with IPV6_V6ONLY set. With the argument "dev", then on lo: SIOCGIFMTU,
+// SIOCSIFMTU to 60000 and back, IFF_PROMISC set and cleared (SIOCSIFFLAGS), and a read
+// of /proc/net/dev. Prints nothing; exits 1 on any failure.
 // cc: -O2 -o net_loopback
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int fail(void)
+static int lo_ioctls(void)
 {
-	return 1;
+	struct ifreq ifr;
+	char buf[4096];
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), mtu, flags, p;
+
+	memset(&ifr, 0, sizeof ifr);
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFMTU, &ifr))
+		return 1;
+	mtu = ifr.ifr_mtu;
+	ifr.ifr_mtu = 60000;
+	if (ioctl(fd, SIOCSIFMTU, &ifr))
+		return 1;
+	ifr.ifr_mtu = mtu;
+	if (ioctl(fd, SIOCSIFMTU, &ifr) || ioctl(fd, SIOCGIFFLAGS, &ifr))
+		return 1;
+	flags = ifr.ifr_flags;
+	ifr.ifr_flags = flags | IFF_PROMISC;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
+		return 1;
+	ifr.ifr_flags = flags;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
+		return 1;
+	close(fd);
+	p = open("/proc/net/dev", O_RDONLY);
+	if (p < 0 || read(p, buf, sizeof buf) <= 0)
+		return 1;
+	close(p);
+	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(7641) };
 	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
@@ -31,19 +63,19 @@ int main(void)
 	int l = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 4))
-		return fail();
+		return 1;
 	int c = socket(AF_INET, SOCK_STREAM, 0);
 	if (setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one))
-		return fail();
+		return 1;
 	if (connect(c, (struct sockaddr *)&a, sizeof a))
-		return fail();
+		return 1;
 	int s = accept(l, NULL, NULL);
 	if (s < 0 || send(c, buf, 100, 0) != 100 || recv(s, buf, 4096, 0) != 100)
-		return fail();
+		return 1;
 	if (write(s, buf, 37) != 37 || read(c, buf, 4096) != 37)
-		return fail();
+		return 1;
 	if (connect(c, &unspec, sizeof unspec))
-		return fail();
+		return 1;
 	close(c);
 	close(s);
 	close(l);
@@ -53,17 +85,17 @@ int main(void)
 	int r = socket(AF_INET, SOCK_DGRAM, 0);
 	int w = socket(AF_INET, SOCK_DGRAM, 0);
 	if (bind(r, (struct sockaddr *)&u, sizeof u) || connect(w, (struct sockaddr *)&u, sizeof u))
-		return fail();
+		return 1;
 	if (send(w, buf, 555, 0) != 555 || recv(r, buf, 2048, 0) != 555)
-		return fail();
+		return 1;
 	if (connect(w, &unspec, sizeof unspec))
-		return fail();
+		return 1;
 	close(w);
 	close(r);
 
 	int v6 = socket(AF_INET6, SOCK_STREAM, 0);
 	if (v6 < 0 || setsockopt(v6, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one))
-		return fail();
+		return 1;
 	close(v6);
-	return 0;
+	return argc > 1 && strcmp(argv[1], "dev") == 0 ? lo_ioctls() : 0;
 }
