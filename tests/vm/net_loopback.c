@@ -6,11 +6,15 @@
 // sends 555 bytes (the receiver's recv into 2048), then disconnects the same way. IPv6: a
 // TCP socket with IPV6_V6ONLY set. With the argument "dev", then on lo: SIOCGIFMTU,
 // SIOCSIFMTU to 60000 and back, IFF_PROMISC set and cleared (SIOCSIFFLAGS), and a read
-// of /proc/net/dev. Prints nothing; exits 1 on any failure.
+// of /proc/net/dev, SIOCSIFHWADDR to 02:11:22:33:44:55 (lo refuses it), and a packet
+// socket's PACKET_MR_PROMISC membership on lo added and dropped. With "v6" instead: a TCP
+// connection to [::1]:7643 carrying 64 bytes. Prints nothing; exits 1 on any failure.
 // cc: -O2 -o net_loopback
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -42,11 +46,41 @@ static int lo_ioctls(void)
 	ifr.ifr_flags = flags;
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
 		return 1;
-	close(fd);
 	p = open("/proc/net/dev", O_RDONLY);
 	if (p < 0 || read(p, buf, sizeof buf) <= 0)
 		return 1;
 	close(p);
+
+	static const unsigned char mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, mac, sizeof mac);
+	ioctl(fd, SIOCSIFHWADDR, &ifr); /* fails: lo has no ndo_set_mac_address */
+	close(fd);
+
+	struct packet_mreq mr = { .mr_ifindex = if_nametoindex("lo"), .mr_type = PACKET_MR_PROMISC };
+	int ps = socket(AF_PACKET, SOCK_RAW, 0);
+	if (ps < 0 || setsockopt(ps, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) ||
+	    setsockopt(ps, SOL_PACKET, PACKET_DROP_MEMBERSHIP, &mr, sizeof mr))
+		return 1;
+	close(ps);
+	return 0;
+}
+
+static int tcp_v6(void)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(7643), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	char buf[4096] = { 0 };
+	int one = 1, l = socket(AF_INET6, SOCK_STREAM, 0), c = socket(AF_INET6, SOCK_STREAM, 0), s;
+
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 4) || connect(c, (struct sockaddr *)&a, sizeof a))
+		return 1;
+	s = accept(l, NULL, NULL);
+	if (s < 0 || send(c, buf, 64, 0) != 64 || recv(s, buf, sizeof buf, 0) != 64)
+		return 1;
+	close(c);
+	close(s);
+	close(l);
 	return 0;
 }
 
@@ -97,5 +131,9 @@ int main(int argc, char **argv)
 	if (v6 < 0 || setsockopt(v6, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one))
 		return 1;
 	close(v6);
-	return argc > 1 && strcmp(argv[1], "dev") == 0 ? lo_ioctls() : 0;
+	if (argc > 1 && strcmp(argv[1], "dev") == 0)
+		return lo_ioctls();
+	if (argc > 1 && strcmp(argv[1], "v6") == 0)
+		return tcp_v6();
+	return 0;
 }
