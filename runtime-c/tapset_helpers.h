@@ -21,6 +21,8 @@
 #include <linux/ctype.h>
 #include <linux/hash.h>
 #include <linux/sched/loadavg.h>
+#include <linux/fs_struct.h>
+#include <linux/fdtable.h>
 
 /* Bytes of arguments or environment scanned at most in one call. */
 #define RT_PROC_STRINGS_MAX (64 * 1024)

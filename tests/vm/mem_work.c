@@ -11,7 +11,7 @@
 //                    node 0 (a kmalloc_node)
 //   mem_work hold MB FILE
 //                    touches MB megabytes, opens FILE as fd 100 and 4 more
-//                    fds, then creates FILE.ready and sleeps until killed
+//                    fds, then creates FILE.ready and sleeps (a second at a time) until killed
 // No stdio: its buffer would come from malloc and grow the heap.
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -114,7 +114,7 @@ static void hold(long mb, const char *file)
 		die("ready");
 	close(fd);
 	for (;;)
-		pause();
+		sleep(1);
 }
 
 int main(int argc, char **argv)
