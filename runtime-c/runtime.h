@@ -37,6 +37,7 @@
 #include "timer.h"
 #include "kprobes.h"
 #include "tapset_helpers.h"
+#include "namespaces.h"
 #include "target_vars.h"
 #include "kaslr.h"
 #include "uentry.h"
