@@ -277,4 +277,25 @@ fault:
 	return -EFAULT;
 }
 
+/*
+ * Pages of one kind (MM_FILEPAGES, MM_ANONPAGES, ...) an mm holds, as
+ * /proc/PID/statm counts them. Per-cpu counters (RT_HAVE_MM_RSS_PERCPU) are
+ * summed without their lock, which a probe may hit while it is held: exact
+ * while the process is not faulting, within a batch per cpu otherwise.
+ */
+static inline long rt_mm_counter(struct mm_struct *mm, int member)
+{
+#if defined(RT_HAVE_MM_RSS_PERCPU) && defined(CONFIG_SMP)
+	struct percpu_counter *fbc = &mm->rss_stat[member];
+	s64 v = READ_ONCE(fbc->count);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		v += READ_ONCE(*per_cpu_ptr(fbc->counters, cpu));
+	return v > 0 ? v : 0;
+#else
+	return get_mm_counter(mm, member);
+#endif
+}
+
 #endif /* RSTAP_TAPSET_HELPERS_H */
