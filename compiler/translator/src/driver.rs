@@ -184,7 +184,7 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
     scripts.extend(library_scripts(opts, &mut sm, &ctx, &tapset_files, &library_macros)?);
     // The syscall.* aliases are generated for the target kernel, only when the script
     // may name them (syscalls/), and past pass 1 (which prints the script alone).
-    if last_pass > 1 && wants_syscalls(&scripts[0]) {
+    if last_pass > 1 && wants_syscalls(&scripts) {
         let table = crate::syscalls::table(&kernel.release)?;
         let text = crate::syscalls::tapset::generate(&table);
         let name = format!("<syscall aliases of {}>", kernel.release);
@@ -488,11 +488,37 @@ fn remote_build_and_run(opts: &Options, argv: &[String], spool: &Path, last_pass
     run_module(opts, &ko)
 }
 
-/// Whether a probe of the script starts with a component that may name `syscall` or
-/// `nd_syscall`.
-fn wants_syscalls(script: &crate::ast::Script) -> bool {
-    script.items.iter().any(|i| match i {
-        crate::ast::Item::Probe(p) => p.points.iter().any(|pt| pt.components.first().is_some_and(|c| crate::syscalls::wanted(&c.name))),
+/// Whether a probe of the user's script (`scripts[0]`) starts with a component that may
+/// name `syscall`, `nd_syscall`, or an alias family built on them (kprocess.exec is
+/// syscall.execve): the families are followed through every script's aliases.
+fn wants_syscalls(scripts: &[crate::ast::Script]) -> bool {
+    use crate::passes::elaborate::wildcard_match;
+    let mut families: Vec<String> = Vec::new();
+    let uses = |fams: &[String], pt: &crate::ast::ProbePoint| {
+        pt.components
+            .first()
+            .is_some_and(|c| crate::syscalls::wanted(&c.name) || fams.iter().any(|f| wildcard_match(&c.name, f)))
+    };
+    // A fixed point: an alias of an alias of syscall.* counts too.
+    loop {
+        let before = families.len();
+        for item in scripts.iter().flat_map(|s| &s.items) {
+            if let crate::ast::Item::Alias(a) = item {
+                if a.points.iter().any(|pt| uses(&families, pt)) {
+                    for n in a.names.iter().filter_map(|n| n.components.first()) {
+                        if !families.contains(&n.name) {
+                            families.push(n.name.clone());
+                        }
+                    }
+                }
+            }
+        }
+        if families.len() == before {
+            break;
+        }
+    }
+    scripts[0].items.iter().any(|i| match i {
+        crate::ast::Item::Probe(p) => p.points.iter().any(|pt| uses(&families, pt)),
         _ => false,
     })
 }
