@@ -7,8 +7,8 @@
 //                    pages, grows the heap by 5 pages, looks up a path
 //                    (setxattr on /) and adds a key with a 1000-byte payload
 //                    (add_key copies it into a kmalloc'd buffer), and
-//                    creates a BPF array map of 100 8-byte values on NUMA
-//                    node 0 (a kmalloc_node)
+//                    creates BPF array maps of 100 and 16384 8-byte values
+//                    on NUMA node 0 (kmalloc_node, vmalloc on that node)
 //   mem_work hold MB FILE
 //                    touches MB megabytes, opens FILE as fd 100 and 4 more
 //                    fds, then creates FILE.ready and sleeps (a second at a time) until killed
@@ -32,6 +32,21 @@ static void die(const char *what)
 	write(2, what, strlen(what));
 	write(2, "\n", 1);
 	exit(1);
+}
+
+static void bpf_array_on_node0(unsigned int entries)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_ARRAY;
+	attr.key_size = 4;
+	attr.value_size = 8;
+	attr.max_entries = entries;
+	attr.map_flags = BPF_F_NUMA_NODE;
+	attr.numa_node = 0;
+	if (syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr)) < 0)
+		die("bpf");
 }
 
 static void vm(void)
@@ -71,20 +86,11 @@ static void vm(void)
 	memset(value, 'v', sizeof(value));
 	if (syscall(SYS_add_key, "user", "rstap_mem_work", value, sizeof(value), -2 /* process keyring */) < 0)
 		die("add_key");
-	/* a 100-entry array map asked for on NUMA node 0: kmalloc_node */
-	{
-		union bpf_attr attr;
-
-		memset(&attr, 0, sizeof(attr));
-		attr.map_type = BPF_MAP_TYPE_ARRAY;
-		attr.key_size = 4;
-		attr.value_size = 8;
-		attr.max_entries = 100;
-		attr.map_flags = BPF_F_NUMA_NODE;
-		attr.numa_node = 0;
-		if (syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr)) < 0)
-			die("bpf");
-	}
+	/* array maps asked for on NUMA node 0: 100 entries are kmalloc'd
+	 * (kmalloc_node), 16384 (128 KB) vmalloc'd, whose vmap_area comes
+	 * from its slab cache for that node (kmem_cache_alloc_node) */
+	bpf_array_on_node0(100);
+	bpf_array_on_node0(16384);
 }
 
 static void hold(long mb, const char *file)
