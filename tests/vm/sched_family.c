@@ -1,7 +1,7 @@
 // cc: -O2 -o sched_family
 /* The workload of the scheduler.* and kprocess.* tests: known scheduler events
  * between known pids. It pins itself to CPU 0 then CPU 1 (a migration 0->1),
- * forks child A that sleeps in sigsuspend until it gets SIGUSR1, then fails to
+ * spins for 100 ms, forks child A that sleeps in sigsuspend until it gets SIGUSR1, then fails to
  * exec /nonexistent/x and execs `sh -c "exit 3"`; the parent sends the signal and
  * waits for A by its pid. Then child B stops itself under ptrace (PTRACE_TRACEME,
  * SIGSTOP) and the parent reads its registers (the kernel waits for B to be off
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void on_usr1(int sig) { (void)sig; }
@@ -30,6 +31,12 @@ int main(int argc, char **argv)
     if (argc < 2) { fprintf(stderr, "usage: sched_family PIDFILE\n"); return 2; }
     pin(0);
     pin(1);
+    /* 100 ms on the CPU: scheduler ticks land in this process */
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < 100000000L);
 
     sigset_t usr1, none;
     sigemptyset(&usr1);
