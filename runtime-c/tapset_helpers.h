@@ -298,4 +298,19 @@ static inline long rt_mm_counter(struct mm_struct *mm, int member)
 #endif
 }
 
+/* The soft resource limit lim of the task (RLIM_INFINITY is -1), -1 for no such limit. */
+static inline long rt_task_rlimit(struct rt_context *c, long task, long lim)
+{
+	struct task_struct *t = (struct task_struct *)(unsigned long)task;
+	struct signal_struct *sig;
+	unsigned long cur;
+
+	if (lim < 0 || lim >= RLIM_NLIMITS)
+		return -1;
+	if (rt_kread(c, &sig, (unsigned long)&t->signal, sizeof(sig)) &&
+	    rt_kread(c, &cur, (unsigned long)&sig->rlim[lim].rlim_cur, sizeof(cur)))
+		return (long)cur;
+	return 0;
+}
+
 #endif /* RSTAP_TAPSET_HELPERS_H */
