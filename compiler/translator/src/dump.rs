@@ -85,6 +85,9 @@ fn function_lines(scripts: &[Script]) -> Vec<String> {
             if c.has_pragma("unprivileged") {
                 line.push_str(" /* unprivileged */");
             }
+            if c.has_pragma("guru") {
+                line.push_str(" /* guru */");
+            }
         }
         out.push(line);
     }

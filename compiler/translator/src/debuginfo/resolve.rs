@@ -321,6 +321,13 @@ fn kernel_function(comps: &[Component], release: &str, module: Option<&str>) -> 
                 Some(super::reserved::reserved(&ix).map_err(|e| format!("{e:#}"))?)
             };
             for i in &f.inlines {
+                // GCC's split functions: the out-of-line copy holds an inlined copy of
+                // itself (the split-off part inlined back, "called" from the function's
+                // own line), reached only through that entry: one call would hit twice
+                // (check_kill_permission on 6.1). The entry's probe stands for it.
+                if matches!(inst, Instances::All) && f.entries.iter().any(|e| e.addr == i.container) {
+                    continue;
+                }
                 if reserved.as_ref().is_some_and(|r| r.contains(i.addr)) {
                     // The kernel would refuse it (a jump label's or static call's site).
                     note_reserved();

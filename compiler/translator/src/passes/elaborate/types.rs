@@ -1388,6 +1388,19 @@ impl Infer<'_, '_> {
             _ => {
                 let Some(sig) = self.sigs.get(name).cloned() else { return None };
                 s.calls.insert(name.to_string());
+                // Tapset functions whose C marks itself `/* guru */` (raise) act on the
+                // kernel in ways a probe must opt into, as SystemTap's do.
+                if self.report
+                    && !self.table.guru
+                    && matches!(&self.table.functions[name].body, ast::FunctionBody::EmbeddedC(c) if c.has_pragma("guru"))
+                {
+                    self.diags.push(
+                        Diagnostic::error(format!("{name}() needs guru mode"))
+                            .with_span(span)
+                            .with_label(self.table.functions[name].name.span, "defined here, as guru-only")
+                            .with_help("run with -g (guru mode) to call it"),
+                    );
+                }
                 if args.len() != sig.params.len() {
                     if self.report {
                         self.diags.push(
