@@ -305,9 +305,10 @@ impl<'p> BodyGen<'p> {
         let b = self.expr(rhs);
         // C leaves the order of a call's arguments (and of `+`'s operands) unspecified;
         // SystemTap evaluates left to right. When either side has side effects, both are
-        // bound to temporaries in order (`&&` and `||` are sequenced already).
+        // bound to temporaries in order (`&&` and `||` are sequenced already; a regex
+        // match's right side is a literal pattern, compiled away: nothing to order).
         let mut prelude = String::new();
-        let sequenced = matches!(op, BinOp::LogOr | BinOp::LogAnd);
+        let sequenced = matches!(op, BinOp::LogOr | BinOp::LogAnd | BinOp::RegexMatch | BinOp::RegexNoMatch);
         let (a, b) = if !sequenced && (lhs.has_side_effects() || rhs.has_side_effects()) {
             let a = if strings && rhs.has_side_effects() { self.string_snapshot(&a) } else { a };
             let (ta, tb) = (self.fresh(), self.fresh());
