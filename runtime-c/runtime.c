@@ -20,5 +20,6 @@
 #include "uprobes.c"
 #include "tracepoints.c"
 #include "syscalls.c"
+#include "syscall_decode.c"
 #include "watchpoints.c"
 #include "transport.c"

@@ -32,6 +32,20 @@ struct rt_context;
 long rt_sc_arg(struct rt_context *c, long i, long kind);
 long rt_sc_ret(struct rt_context *c);
 long rt_sc_nr(struct rt_context *c);
+
+/* The argument decoders (syscall_decode.c): each writes at most n bytes to out. */
 void rt_sc_flags_str(char *out, size_t n, long flags, long table);
+void rt_sc_protocol_str(char *out, size_t n, long family, long protocol);
+void rt_sc_sockaddr_str(char *out, size_t n, unsigned long uaddr, long len);
+void rt_sc_timespec_str(char *out, size_t n, unsigned long uaddr);
+void rt_sc_timeval_str(char *out, size_t n, unsigned long uaddr);
+void rt_sc_rlimit_str(char *out, size_t n, unsigned long uaddr);
+void rt_sc_sigset_str(char *out, size_t n, unsigned long uaddr);
+void rt_sc_sigaction_str(char *out, size_t n, unsigned long uaddr);
+void rt_sc_fdpair_str(char *out, size_t n, unsigned long uaddr);
+void rt_sc_futex_argstr(char *out, size_t n, unsigned long uaddr, long op, long val,
+			unsigned long utime, unsigned long uaddr2, long val3);
+void rt_sc_prctl_argstr(char *out, size_t n, long option, unsigned long a2, unsigned long a3,
+			unsigned long a4, unsigned long a5);
 
 #endif /* RSTAP_SYSCALLS_H */

@@ -46,7 +46,8 @@ pub fn kind(ty: &str) -> Option<Kind> {
     })
 }
 
-/// A flags decoder of tapsets/syscalls.stp (`__sc_flags_str(v, TABLE)`), by table.
+/// A table decoder of runtime-c/syscall_decode.c (`__sc_flags_str(v, TABLE)`), by
+/// number: the C enum `rt_sc_decoder` has the same names (a unit test compares them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decoder {
     /// O_RDONLY|O_CLOEXEC ...
@@ -59,25 +60,186 @@ pub enum Decoder {
     At = 3,
     /// SIGTERM, SIGRTMIN+2, 0
     Signal = 4,
+    /// PF_INET ...
+    SockFamily = 5,
+    /// SOCK_STREAM|SOCK_CLOEXEC ...
+    SockType = 6,
+    /// SOCK_CLOEXEC|SOCK_NONBLOCK
+    SockFlags = 7,
+    /// MSG_DONTWAIT|MSG_NOSIGNAL ...
+    MsgFlags = 8,
+    /// CLONE_VM|...|SIGCHLD
+    CloneFlags = 9,
+    /// F_SETFL ...
+    FcntlCmd = 10,
+    /// WNOHANG|WEXITED ...
+    WaitOptions = 11,
+    /// P_PID ...
+    WaitidWhich = 12,
+    /// EPOLL_CTL_ADD ...
+    EpollOp = 13,
+    /// EPOLL_CLOEXEC
+    EpollFlags = 14,
+    /// RLIMIT_NOFILE ...
+    Rlimit = 15,
+    /// CLOCK_MONOTONIC ...
+    Clock = 16,
+    /// TIMER_ABSTIME
+    TimerFlags = 17,
+    /// MS_RDONLY|MS_NOSUID ...
+    MountFlags = 18,
+    /// MNT_FORCE|MNT_DETACH ...
+    UmountFlags = 19,
+    /// RENAME_NOREPLACE ...
+    RenameFlags = 20,
+    /// S_IFREG|0644
+    MknodMode = 21,
+    /// R_OK|W_OK, F_OK
+    AccessMode = 22,
+    /// SIG_BLOCK ...
+    SigprocmaskHow = 23,
+    /// SEEK_SET ...
+    SeekWhence = 24,
+    /// dup3's O_CLOEXEC
+    FdFlags = 25,
+    /// pipe2's O_NONBLOCK|O_CLOEXEC|O_DIRECT
+    PipeFlags = 26,
+    /// EFD_CLOEXEC ...
+    EventfdFlags = 27,
+    /// TFD_CLOEXEC, TFD_TIMER_ABSTIME ...
+    TimerfdFlags = 28,
+    /// SFD_CLOEXEC ...
+    SignalfdFlags = 29,
+    /// IN_CLOEXEC ...
+    InotifyFlags = 30,
+    /// SHUT_RDWR ...
+    ShutdownHow = 31,
+    /// LOCK_EX|LOCK_NB ...
+    FlockOp = 32,
+    /// MADV_DONTNEED ...
+    Madvise = 33,
+    /// MS_SYNC ...
+    MsyncFlags = 34,
+    /// MCL_CURRENT|MCL_FUTURE
+    MlockallFlags = 35,
+    /// IN_MODIFY|IN_CREATE ...
+    InotifyMask = 36,
 }
 
-/// The decoder for argument `arg` of kernel function `func`, if there is one.
-pub fn decoder(func: &str, arg: &str) -> Option<Decoder> {
-    match (func, arg) {
-        ("open" | "openat" | "open_by_handle_at", "flags") => Some(Decoder::Open),
-        ("mmap" | "mprotect" | "pkey_mprotect" | "remap_file_pages", "prot") => Some(Decoder::Prot),
-        ("mmap", "flags") => Some(Decoder::Mmap),
+/// How an argument prints in argstr and its `NAME_str` variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decode {
+    /// A table of runtime-c/syscall_decode.c.
+    Table(Decoder),
+    /// A tapset function call: `{v}` is this argument's value, `{N}` argument N's;
+    /// printed in argstr with the format.
+    Call(&'static str, &'static str),
+}
+
+/// The decoder for argument `arg` of kernel function `func`, if there is one: what
+/// SystemTap's syscall tapsets print for it (their `_str` variables).
+pub fn decoder(func: &str, arg: &str) -> Option<Decode> {
+    use Decoder::*;
+    let table = match (func, arg) {
+        ("open" | "openat" | "open_by_handle_at", "flags") => Open,
+        ("mmap" | "mprotect" | "pkey_mprotect" | "remap_file_pages", "prot") => Prot,
+        ("mmap", "flags") => Mmap,
         (
             "newfstatat" | "fchownat" | "linkat" | "unlinkat" | "faccessat2" | "utimensat" | "statx" | "execveat"
             | "name_to_handle_at" | "open_tree" | "fchmodat2",
             "flag" | "flags",
-        ) => Some(Decoder::At),
+        ) => At,
         (
             "kill" | "tkill" | "tgkill" | "rt_sigaction" | "rt_sigqueueinfo" | "rt_tgsigqueueinfo" | "pidfd_send_signal",
             "sig",
-        ) => Some(Decoder::Signal),
+        ) => Signal,
+        ("socket" | "socketpair", "family") => SockFamily,
+        ("socket" | "socketpair", "type") => SockType,
+        ("accept4", "flags") => SockFlags,
+        ("sendto" | "recvfrom" | "sendmsg" | "recvmsg" | "sendmmsg" | "recvmmsg", "flags") => MsgFlags,
+        ("clone", "clone_flags") => CloneFlags,
+        ("fcntl", "cmd") => FcntlCmd,
+        ("wait4" | "waitid", "options") => WaitOptions,
+        ("waitid", "which") => WaitidWhich,
+        ("epoll_ctl", "op") => EpollOp,
+        ("epoll_create1", "flags") => EpollFlags,
+        ("getrlimit" | "setrlimit" | "prlimit64", "resource") => Rlimit,
+        ("clock_gettime" | "clock_settime" | "clock_getres" | "clock_nanosleep" | "clock_adjtime" | "timer_create", "which_clock")
+        | ("timerfd_create", "clockid") => Clock,
+        ("clock_nanosleep", "flags") => TimerFlags,
+        ("mount", "flags") => MountFlags,
+        ("umount2", "flags") => UmountFlags,
+        ("renameat2", "flags") => RenameFlags,
+        ("mknod" | "mknodat", "mode") => MknodMode,
+        ("access" | "faccessat" | "faccessat2", "mode") => AccessMode,
+        ("rt_sigprocmask", "how") => SigprocmaskHow,
+        ("lseek", "whence") => SeekWhence,
+        ("dup3", "flags") => FdFlags,
+        ("pipe2", "flags") => PipeFlags,
+        ("eventfd2", "flags") => EventfdFlags,
+        ("timerfd_create" | "timerfd_settime", "flags") => TimerfdFlags,
+        ("signalfd4", "flags") => SignalfdFlags,
+        ("inotify_init1", "flags") => InotifyFlags,
+        ("shutdown", "how") => ShutdownHow,
+        ("flock", "cmd") => FlockOp,
+        ("madvise", "behavior") => Madvise,
+        ("msync", "flags") => MsyncFlags,
+        ("mlockall", "flags") => MlockallFlags,
+        ("inotify_add_watch", "mask") => InotifyMask,
+        _ => return decode_call(func, arg),
+    };
+    Some(Decode::Table(table))
+}
+
+/// The decoders that read user memory or other arguments.
+fn decode_call(func: &str, arg: &str) -> Option<Decode> {
+    Some(match (func, arg) {
+        ("socket" | "socketpair", "protocol") => Decode::Call("__sc_protocol_str({0}, {v})", "%s"),
+        ("connect" | "bind", "uservaddr" | "umyaddr") => Decode::Call("__sc_sockaddr_str({v}, {2})", "%s"),
+        ("sendto", "addr") => Decode::Call("__sc_sockaddr_str({v}, {5})", "%s"),
+        ("setrlimit", "rlim") | ("prlimit64", "new_rlim") => Decode::Call("__sc_rlimit_str({v})", "%s"),
+        ("nanosleep" | "clock_nanosleep", "rqtp")
+        | ("clock_settime", "tp")
+        | ("ppoll" | "pselect6", "tsp")
+        | ("recvmmsg", "timeout") => Decode::Call("__sc_timespec_str({v})", "%s"),
+        ("select", "tvp") => Decode::Call("__sc_timeval_str({v})", "%s"),
+        ("rt_sigprocmask", "nset") => Decode::Call("__sc_sigset_str({v})", "%s"),
+        // SystemTap prints the action in braces: {SIG_IGN}.
+        ("rt_sigaction", "act") => Decode::Call("__sc_sigaction_str({v})", "{%s}"),
+        ("pipe" | "pipe2", "fildes") => Decode::Call("__sc_fdpair_str({v})", "%s"),
+        _ => return None,
+    })
+}
+
+/// Calls whose whole argstr one tapset function writes (what it prints depends on an
+/// argument): the function, given every argument's variable in order.
+fn argstr_function(func: &str) -> Option<&'static str> {
+    match func {
+        "futex" => Some("__sc_futex_argstr"),
+        "prctl" => Some("__sc_prctl_argstr"),
         _ => None,
     }
+}
+
+/// Number arguments SystemTap prints otherwise than their C type says: `%p` for
+/// values that are addresses to the caller, `%d` for ioctl's request.
+fn number_format(func: &str, arg: &str) -> Option<&'static str> {
+    match (func, arg) {
+        ("fcntl" | "ioctl", "arg") | ("clone", "newsp") => Some("%p"),
+        ("ioctl", "cmd") => Some("%d"),
+        _ => None,
+    }
+}
+
+/// Arguments SystemTap's argstr leaves out (clone's tls).
+fn omitted(func: &str, arg: &str) -> bool {
+    matches!((func, arg), ("clone", "tls"))
+}
+
+/// Pointers the kernel does not declare `const char *` that hold input strings
+/// (mount's, umount2's).
+fn is_input_string(func: &str, arg: &str) -> bool {
+    matches!((func, arg), ("mount", "dev_name" | "dir_name" | "type" | "data") | ("umount2", "name"))
 }
 
 /// One script variable of an entry alias.
@@ -90,68 +252,105 @@ pub struct Var {
     pub expr: String,
 }
 
-/// What `syscall.NAME` sets, and its argstr as (format, arguments).
+/// The kind of a register of argument `arg` (of C type `ty`).
+fn arg_kind(func: &str, ty: &str, arg: &str) -> Kind {
+    let k = kind(ty).unwrap_or(Kind::I64);
+    // File descriptors are ints to user space (mmap's is `unsigned long` to the kernel,
+    // which truncates it: -1 arrives as 0xffffffff), and print signed; so does ioctl's
+    // request, an unsigned int to the kernel.
+    if matches!(k, Kind::U32 | Kind::U64 | Kind::I64) && arg.ends_with("fd") || number_format(func, arg) == Some("%d") {
+        return Kind::I32;
+    }
+    k
+}
+
+/// A decoder's call with `{v}` (this argument) and `{N}` (argument N) filled in.
+fn fill(template: &str, this: &str, raw: &[String]) -> String {
+    let mut out = template.replace("{v}", this);
+    for (i, r) in raw.iter().enumerate() {
+        out = out.replace(&format!("{{{i}}}"), r);
+    }
+    out
+}
+
+/// What `syscall.NAME` sets, and its argstr (an expression).
 pub fn entry_vars(c: &Syscall) -> (Vec<Var>, String) {
     let mut vars = Vec::new();
     let mut fmt = Vec::new();
     let mut fargs = Vec::new();
+    // Every argument's register as its kind reads it, for decoders that read others.
+    let raw: Vec<String> =
+        c.args.iter().enumerate().map(|(i, (ty, arg))| format!("__sc_arg({i}, {})", arg_kind(&c.func, ty, arg) as u8)).collect();
+    // Each argument's own variable, in order.
+    let mut primary = Vec::new();
     for (i, (ty, arg)) in c.args.iter().enumerate() {
-        let mut k = kind(ty).unwrap_or(Kind::I64);
-        // File descriptors are ints to user space (mmap's is `unsigned long` to the kernel,
-        // which truncates it: -1 arrives as 0xffffffff), and print signed.
-        if matches!(k, Kind::U32 | Kind::U64 | Kind::I64) && arg.ends_with("fd") {
-            k = Kind::I32;
-        }
+        let k = arg_kind(&c.func, ty, arg);
         // `_type` of add_key: SystemTap drops the underscore the kernel uses to dodge keywords.
         let base = arg.trim_start_matches('_');
-        let raw = format!("__sc_arg({i}, {})", k as u8);
+        let raw_i = &raw[i];
+        let mut shown = !omitted(&c.func, base);
         // The metadata spells types after preprocessing: `__user` is gone.
-        let is_string = k == Kind::Ptr && ty.trim() == "const char *" && !matches!(base, "buf" | "ubuf");
+        let is_string = k == Kind::Ptr
+            && (ty.trim() == "const char *" && !matches!(base, "buf" | "ubuf") || is_input_string(&c.func, base));
+        let mut push = |fmt_s: &str, name: &str, fmt: &mut Vec<String>, fargs: &mut Vec<String>| {
+            if shown {
+                fmt.push(fmt_s.to_string());
+                fargs.push(name.to_string());
+            }
+            shown = false;
+        };
         if is_string {
             // `name` is the call's name: a string argument called so (acct, getxattr's
             // attribute) is `name_str`, as SystemTap names getxattr's.
             let n = if base == "name" { "name_str".to_string() } else { base.to_string() };
-            vars.push(Var { name: n.clone(), ty: "string", expr: format!("user_string_quoted({raw})") });
-            fmt.push("%s");
-            fargs.push(n);
+            vars.push(Var { name: n.clone(), ty: "string", expr: format!("user_string_quoted({raw_i})") });
+            push("%s", &n, &mut fmt, &mut fargs);
+            primary.push(n);
             continue;
         }
-        if k == Kind::Ptr {
+        let n = if k == Kind::Ptr && !(base.ends_with("addr") || base.ends_with("addr2")) {
             // futex's `uaddr`, wait4's `stat_addr` already say what they are.
-            let n = if base.ends_with("addr") || base.ends_with("addr2") { base.to_string() } else { format!("{base}_uaddr") };
-            vars.push(Var { name: n.clone(), ty: "long", expr: raw });
-            fmt.push("%p");
-            fargs.push(n);
-            continue;
-        }
-        // No number argument is called `name`, `argstr`, `retval` or `retstr` on 6.1 or
-        // 6.12 (the build tier checks every variable name is unique).
-        vars.push(Var { name: base.into(), ty: "long", expr: raw });
-        if matches!(base, "dfd" | "olddfd" | "newdfd" | "dirfd" | "fromfd" | "from_dfd" | "to_dfd") {
-            let n = format!("{base}_str");
-            vars.push(Var { name: n.clone(), ty: "string", expr: format!("__sc_dfd_str({base})") });
-            fmt.push("%s");
-            fargs.push(n);
-        } else if let Some(d) = decoder(&c.func, base) {
-            let n = format!("{base}_str");
-            vars.push(Var { name: n.clone(), ty: "string", expr: format!("__sc_flags_str({base}, {})", d as u8) });
-            fmt.push("%s");
-            fargs.push(n);
-        } else if base == "mode" {
-            fmt.push("%#o");
-            fargs.push(base.into());
+            format!("{base}_uaddr")
         } else {
-            fmt.push(match k {
+            // No number argument is called `name`, `argstr`, `retval` or `retstr` on 6.1 or
+            // 6.12 (the build tier checks every variable name is unique).
+            base.to_string()
+        };
+        vars.push(Var { name: n.clone(), ty: "long", expr: raw_i.clone() });
+        primary.push(n.clone());
+        let str_var = |vars: &mut Vec<Var>, expr: String| {
+            let s = format!("{base}_str");
+            vars.push(Var { name: s.clone(), ty: "string", expr });
+            s
+        };
+        if k != Kind::Ptr && matches!(base, "dfd" | "olddfd" | "newdfd" | "dirfd" | "fromfd" | "from_dfd" | "to_dfd") {
+            let s = str_var(&mut vars, format!("__sc_dfd_str({n})"));
+            push("%s", &s, &mut fmt, &mut fargs);
+        } else if let Some(d) = decoder(&c.func, base) {
+            let (expr, f) = match d {
+                Decode::Table(t) => (format!("__sc_flags_str({n}, {})", t as u8), "%s"),
+                Decode::Call(template, f) => (fill(template, &n, &raw), f),
+            };
+            let s = str_var(&mut vars, expr);
+            push(f, &s, &mut fmt, &mut fargs);
+        } else if k == Kind::Ptr {
+            push("%p", &n, &mut fmt, &mut fargs);
+        } else if base == "mode" {
+            push("%#o", &n, &mut fmt, &mut fargs);
+        } else {
+            let f = number_format(&c.func, base).unwrap_or(match k {
                 Kind::I32 | Kind::I64 => "%d",
                 // User addresses held as numbers (mmap's addr, brk, munmap's start) print as
                 // pointers, as SystemTap prints them.
                 Kind::U64 if is_address(base) => "%p",
                 _ => "%u",
             });
-            fargs.push(base.into());
+            push(f, &n, &mut fmt, &mut fargs);
         }
     }
-    let argstr = if fargs.is_empty() {
+    let argstr = if let Some(f) = argstr_function(&c.func) {
+        format!("{f}({})", primary.join(", "))
+    } else if fargs.is_empty() {
         "\"\"".to_string()
     } else {
         format!("sprintf(\"{}\", {})", fmt.join(", "), fargs.join(", "))
