@@ -138,8 +138,12 @@ fn syscall_list_matches_the_vmlinux_table() {
             let unique: BTreeSet<&str> = vars.iter().map(|v| v.split(':').next().unwrap()).collect();
             assert_eq!(unique.len(), vars.len(), "{kver}: a variable twice: {l}");
             // One variable per argument, besides name, argstr and the `X_str` forms of
-            // number arguments X (dfd_str, flags_str).
-            let companion = |v: &str| v.strip_suffix("_str:string").is_some_and(|b| vars.contains(&format!("{b}:long").as_str()));
+            // number arguments X (dfd_str, flags_str) and of pointers X_uaddr (rlim_str).
+            let companion = |v: &str| {
+                v.strip_suffix("_str:string").is_some_and(|b| {
+                    vars.contains(&format!("{b}:long").as_str()) || vars.contains(&format!("{b}_uaddr:long").as_str())
+                })
+            };
             let args = vars.iter().filter(|v| !v.starts_with("name:") && !v.starts_with("argstr:") && !companion(v)).count();
             if let Some(&n) = arities.get(&funcs[name]) {
                 assert_eq!(args, n, "{kver}: {l}: syscalls.h declares sys_{}() with {n} parameters", funcs[name]);
@@ -157,5 +161,42 @@ fn syscall_list_matches_the_vmlinux_table() {
             "syscall.openat name:string dfd:long dfd_str:string filename:string flags:long flags_str:string mode:long argstr:string"
         );
         assert_eq!(vars("nd_syscall.close.return"), "nd_syscall.close.return name:string retval:long retstr:string");
+        assert_eq!(
+            vars("syscall.socket"),
+            "syscall.socket name:string family:long family_str:string type:long type_str:string protocol:long protocol_str:string argstr:string"
+        );
+        // Every argument a decoder names exists on this kernel (a misspelt one would never
+        // decode): its `_str` variable is listed.
+        let all = text(&out.stdout);
+        for (call, var) in DECODED {
+            let line = all.lines().find(|l| l.starts_with(&format!("syscall.{call} "))).unwrap_or_else(|| panic!("{kver}: no syscall.{call}"));
+            assert!(line.split_whitespace().any(|v| v == format!("{var}_str:string")), "{kver}: no {var}_str: {line}");
+        }
     }
 }
+
+/// The decoded arguments (syscalls/tapset.rs `decoder`), by call.
+const DECODED: &[(&str, &str)] = &[
+    ("open", "flags"), ("openat", "flags"), ("open_by_handle_at", "flags"), ("mmap", "prot"), ("mprotect", "prot"),
+    ("pkey_mprotect", "prot"), ("remap_file_pages", "prot"), ("mmap", "flags"), ("newfstatat", "flag"), ("fchownat", "flag"),
+    ("linkat", "flags"), ("unlinkat", "flag"), ("faccessat2", "flags"), ("utimensat", "flags"), ("statx", "flags"),
+    ("execveat", "flags"), ("name_to_handle_at", "flag"), ("open_tree", "flags"), ("kill", "sig"), ("tkill", "sig"),
+    ("tgkill", "sig"), ("rt_sigaction", "sig"), ("rt_sigqueueinfo", "sig"), ("rt_tgsigqueueinfo", "sig"),
+    ("pidfd_send_signal", "sig"), ("socket", "family"), ("socket", "type"), ("socket", "protocol"),
+    ("socketpair", "family"), ("socketpair", "type"), ("socketpair", "protocol"), ("accept4", "flags"),
+    ("sendto", "flags"), ("recvfrom", "flags"), ("sendmsg", "flags"), ("recvmsg", "flags"), ("sendmmsg", "flags"),
+    ("recvmmsg", "flags"), ("connect", "uservaddr"), ("bind", "umyaddr"), ("sendto", "addr"), ("clone", "clone_flags"),
+    ("fcntl", "cmd"), ("wait4", "options"), ("waitid", "options"), ("waitid", "which"), ("epoll_ctl", "op"),
+    ("epoll_create1", "flags"), ("getrlimit", "resource"), ("setrlimit", "resource"), ("prlimit64", "resource"),
+    ("setrlimit", "rlim"), ("prlimit64", "new_rlim"), ("clock_gettime", "which_clock"), ("clock_settime", "which_clock"),
+    ("clock_getres", "which_clock"), ("clock_nanosleep", "which_clock"), ("clock_adjtime", "which_clock"),
+    ("timer_create", "which_clock"), ("timerfd_create", "clockid"), ("clock_nanosleep", "flags"),
+    ("clock_nanosleep", "rqtp"), ("nanosleep", "rqtp"), ("clock_settime", "tp"), ("ppoll", "tsp"), ("pselect6", "tsp"),
+    ("recvmmsg", "timeout"), ("select", "tvp"), ("mount", "flags"), ("umount2", "flags"), ("renameat2", "flags"),
+    ("mknod", "mode"), ("mknodat", "mode"), ("access", "mode"), ("faccessat", "mode"), ("faccessat2", "mode"),
+    ("rt_sigprocmask", "how"), ("rt_sigprocmask", "nset"), ("rt_sigaction", "act"), ("lseek", "whence"),
+    ("dup3", "flags"), ("pipe", "fildes"), ("pipe2", "fildes"), ("pipe2", "flags"), ("eventfd2", "flags"),
+    ("timerfd_create", "flags"), ("timerfd_settime", "flags"), ("signalfd4", "flags"), ("inotify_init1", "flags"),
+    ("shutdown", "how"), ("flock", "cmd"), ("madvise", "behavior"), ("msync", "flags"), ("mlockall", "flags"),
+    ("inotify_add_watch", "mask"),
+];

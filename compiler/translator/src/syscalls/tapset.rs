@@ -126,6 +126,19 @@ pub enum Decoder {
     InotifyMask = 36,
 }
 
+impl Decoder {
+    /// Every decoder, in number order.
+    pub const ALL: [Decoder; 37] = {
+        use Decoder::*;
+        [
+            Open, Prot, Mmap, At, Signal, SockFamily, SockType, SockFlags, MsgFlags, CloneFlags, FcntlCmd, WaitOptions,
+            WaitidWhich, EpollOp, EpollFlags, Rlimit, Clock, TimerFlags, MountFlags, UmountFlags, RenameFlags, MknodMode,
+            AccessMode, SigprocmaskHow, SeekWhence, FdFlags, PipeFlags, EventfdFlags, TimerfdFlags, SignalfdFlags,
+            InotifyFlags, ShutdownHow, FlockOp, Madvise, MsyncFlags, MlockallFlags, InotifyMask,
+        ]
+    };
+}
+
 /// How an argument prints in argstr and its `NAME_str` variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decode {
@@ -168,7 +181,8 @@ pub fn decoder(func: &str, arg: &str) -> Option<Decode> {
         | ("timerfd_create", "clockid") => Clock,
         ("clock_nanosleep", "flags") => TimerFlags,
         ("mount", "flags") => MountFlags,
-        ("umount2", "flags") => UmountFlags,
+        // umount2 is the kernel's sys_umount.
+        ("umount", "flags") => UmountFlags,
         ("renameat2", "flags") => RenameFlags,
         ("mknod" | "mknodat", "mode") => MknodMode,
         ("access" | "faccessat" | "faccessat2", "mode") => AccessMode,
@@ -239,7 +253,7 @@ fn omitted(func: &str, arg: &str) -> bool {
 /// Pointers the kernel does not declare `const char *` that hold input strings
 /// (mount's, umount2's).
 fn is_input_string(func: &str, arg: &str) -> bool {
-    matches!((func, arg), ("mount", "dev_name" | "dir_name" | "type" | "data") | ("umount2", "name"))
+    matches!((func, arg), ("mount", "dev_name" | "dir_name" | "type" | "data") | ("umount", "name"))
 }
 
 /// One script variable of an entry alias.
@@ -449,6 +463,101 @@ mod tests {
         assert_eq!(v[3].expr, "__sc_arg(2, 1)");
         let text = generate(&[openat]);
         assert!(text.contains("argstr = __sc_creates(flags) ? sprintf(\"%s, %s, %s, %#o\", dfd_str, filename, flags_str, mode) : sprintf(\"%s, %s, %s\", dfd_str, filename, flags_str)"), "{text}");
+    }
+
+    fn args_of(c: &Syscall) -> (Vec<String>, String) {
+        let (v, a) = entry_vars(c);
+        (v.into_iter().map(|x| x.name).collect(), a)
+    }
+
+    /// The C enum of runtime-c/syscall_decode.c names the same decoders with the same
+    /// numbers as Decoder (`SockFamily` is `RT_SCD_SOCK_FAMILY`).
+    #[test]
+    fn decoder_numbers_match_the_c_enum() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../runtime-c/syscall_decode.c");
+        let c = std::fs::read_to_string(path).unwrap();
+        let body = &c[c.find("enum rt_sc_decoder {").unwrap()..];
+        let body = &body[..body.find("};").unwrap()];
+        let mut in_c = Vec::new();
+        for l in body.lines().filter_map(|l| l.trim().strip_prefix("RT_SCD_")) {
+            if let Some((name, n)) = l.trim_end_matches(',').split_once(" = ") {
+                in_c.push((name.to_string(), n.parse::<u8>().unwrap()));
+            }
+        }
+        let in_rust: Vec<(String, u8)> = Decoder::ALL
+            .iter()
+            .map(|d| {
+                let mut snake = String::new();
+                for (i, ch) in format!("{d:?}").chars().enumerate() {
+                    if ch.is_uppercase() && i > 0 {
+                        snake.push('_');
+                    }
+                    snake.push(ch.to_ascii_uppercase());
+                }
+                (snake, *d as u8)
+            })
+            .collect();
+        assert_eq!(in_c, in_rust);
+        assert!(Decoder::ALL.iter().enumerate().all(|(i, d)| *d as usize == i));
+    }
+
+    #[test]
+    fn socket_calls_decode_family_type_protocol_and_address() {
+        let socket = call("socket", &[("int", "family"), ("int", "type"), ("int", "protocol")]);
+        let (v, a) = args_of(&socket);
+        assert_eq!(v, ["family", "family_str", "type", "type_str", "protocol", "protocol_str"]);
+        assert_eq!(a, "sprintf(\"%s, %s, %s\", family_str, type_str, protocol_str)");
+        let (vars, _) = entry_vars(&socket);
+        assert_eq!(vars[1].expr, "__sc_flags_str(family, 5)");
+        assert_eq!(vars[5].expr, "__sc_protocol_str(__sc_arg(0, 1), protocol)");
+        let connect = call("connect", &[("int", "fd"), ("struct sockaddr *", "uservaddr"), ("int", "addrlen")]);
+        let (vars, a) = entry_vars(&connect);
+        assert_eq!(a, "sprintf(\"%d, %s, %d\", fd, uservaddr_str, addrlen)");
+        assert_eq!(vars[2].expr, "__sc_sockaddr_str(uservaddr, __sc_arg(2, 1))");
+    }
+
+    #[test]
+    fn calls_printed_by_operation_or_with_exceptions() {
+        let futex = call(
+            "futex",
+            &[("u32 *", "uaddr"), ("int", "op"), ("u32", "val"), ("const struct __kernel_timespec *", "utime"), ("u32 *", "uaddr2"), ("u32", "val3")],
+        );
+        assert_eq!(args_of(&futex).1, "__sc_futex_argstr(uaddr, op, val, utime_uaddr, uaddr2, val3)");
+        let prctl = call("prctl", &[("int", "option"), ("unsigned long", "arg2"), ("unsigned long", "arg3"), ("unsigned long", "arg4"), ("unsigned long", "arg5")]);
+        assert_eq!(args_of(&prctl).1, "__sc_prctl_argstr(option, arg2, arg3, arg4, arg5)");
+        // clone: no tls in argstr, the stack as an address.
+        let clone = call(
+            "clone",
+            &[("unsigned long", "clone_flags"), ("unsigned long", "newsp"), ("int *", "parent_tidptr"), ("int *", "child_tidptr"), ("unsigned long", "tls")],
+        );
+        let (v, a) = args_of(&clone);
+        assert_eq!(v, ["clone_flags", "clone_flags_str", "newsp", "parent_tidptr_uaddr", "child_tidptr_uaddr", "tls"]);
+        assert_eq!(a, "sprintf(\"%s, %p, %p, %p\", clone_flags_str, newsp, parent_tidptr_uaddr, child_tidptr_uaddr)");
+        let fcntl = call("fcntl", &[("unsigned int", "fd"), ("unsigned int", "cmd"), ("unsigned long", "arg")]);
+        assert_eq!(args_of(&fcntl).1, "sprintf(\"%d, %s, %p\", fd, cmd_str, arg)");
+        let ioctl = call("ioctl", &[("unsigned int", "fd"), ("unsigned int", "cmd"), ("unsigned long", "arg")]);
+        let (vars, a) = entry_vars(&ioctl);
+        assert_eq!(a, "sprintf(\"%d, %d, %p\", fd, cmd, arg)");
+        assert_eq!(vars[1].expr, "__sc_arg(1, 1)");
+        let sigaction = call(
+            "rt_sigaction",
+            &[("int", "sig"), ("const struct sigaction *", "act"), ("struct sigaction *", "oact"), ("size_t", "sigsetsize")],
+        );
+        assert_eq!(args_of(&sigaction).1, "sprintf(\"%s, {%s}, %p, %u\", sig_str, act_str, oact_uaddr, sigsetsize)");
+        // mount's strings are not `const char *` to the kernel.
+        let mount = call(
+            "mount",
+            &[("char *", "dev_name"), ("char *", "dir_name"), ("char *", "type"), ("unsigned long", "flags"), ("void *", "data")],
+        );
+        let (v, a) = args_of(&mount);
+        assert_eq!(v, ["dev_name", "dir_name", "type", "flags", "flags_str", "data"]);
+        assert_eq!(a, "sprintf(\"%s, %s, %s, %s, %s\", dev_name, dir_name, type, flags_str, data)");
+        let mknodat = call("mknodat", &[("int", "dfd"), ("const char *", "filename"), ("umode_t", "mode"), ("unsigned int", "dev")]);
+        assert_eq!(args_of(&mknodat).1, "sprintf(\"%s, %s, %s, %u\", dfd_str, filename, mode_str, dev)");
+        let setrlimit = call("setrlimit", &[("unsigned int", "resource"), ("struct rlimit *", "rlim")]);
+        let (v, a) = args_of(&setrlimit);
+        assert_eq!(v, ["resource", "resource_str", "rlim_uaddr", "rlim_str"]);
+        assert_eq!(a, "sprintf(\"%s, %s\", resource_str, rlim_str)");
     }
 
     #[test]
