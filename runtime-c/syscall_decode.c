@@ -36,6 +36,9 @@
 #include <linux/futex.h>
 #include <linux/prctl.h>
 #include <uapi/linux/timerfd.h>
+#include <linux/fadvise.h>
+#include <uapi/linux/memfd.h>
+#include <uapi/linux/random.h>
 
 /*
  * The decoders, by number: syscalls/tapset.rs's Decoder has the same names
@@ -79,6 +82,15 @@ enum rt_sc_decoder {
 	RT_SCD_MSYNC_FLAGS = 34,
 	RT_SCD_MLOCKALL_FLAGS = 35,
 	RT_SCD_INOTIFY_MASK = 36,
+	RT_SCD_ITIMER_WHICH = 37,
+	RT_SCD_RUSAGE_WHO = 38,
+	RT_SCD_PRIORITY_WHICH = 39,
+	RT_SCD_SCHED_POLICY = 40,
+	RT_SCD_FADVISE = 41,
+	RT_SCD_MREMAP_FLAGS = 42,
+	RT_SCD_GETRANDOM_FLAGS = 43,
+	RT_SCD_MEMFD_FLAGS = 44,
+	RT_SCD_MLOCK2_FLAGS = 45,
 	RT_SCD_COUNT
 };
 
@@ -336,6 +348,45 @@ static const struct rt_sc_flag rt_sc_inotify_mask[] = {
 	RT_SC_FLAG(IN_ONESHOT),
 };
 
+static const struct rt_sc_flag rt_sc_itimer_which[] = {
+	RT_SC_FLAG(ITIMER_REAL), RT_SC_FLAG(ITIMER_VIRTUAL), RT_SC_FLAG(ITIMER_PROF),
+};
+
+/* The negative ones as the int argument's 32 bits. */
+static const struct rt_sc_flag rt_sc_rusage_who[] = {
+	RT_SC_FLAG(RUSAGE_SELF), { (u32)RUSAGE_CHILDREN, "RUSAGE_CHILDREN" },
+	{ (u32)RUSAGE_BOTH, "RUSAGE_BOTH" }, RT_SC_FLAG(RUSAGE_THREAD),
+};
+
+static const struct rt_sc_flag rt_sc_priority_which[] = {
+	RT_SC_FLAG(PRIO_PROCESS), RT_SC_FLAG(PRIO_PGRP), RT_SC_FLAG(PRIO_USER),
+};
+
+/* SCHED_NORMAL by its POSIX name, as SystemTap prints it. */
+static const struct rt_sc_flag rt_sc_sched_policies[] = {
+	{ SCHED_NORMAL, "SCHED_OTHER" }, RT_SC_FLAG(SCHED_FIFO), RT_SC_FLAG(SCHED_RR),
+	RT_SC_FLAG(SCHED_BATCH), RT_SC_FLAG(SCHED_IDLE), RT_SC_FLAG(SCHED_DEADLINE),
+};
+
+static const struct rt_sc_flag rt_sc_fadvise[] = {
+	RT_SC_FLAG(POSIX_FADV_NORMAL), RT_SC_FLAG(POSIX_FADV_RANDOM), RT_SC_FLAG(POSIX_FADV_SEQUENTIAL),
+	RT_SC_FLAG(POSIX_FADV_WILLNEED), RT_SC_FLAG(POSIX_FADV_DONTNEED), RT_SC_FLAG(POSIX_FADV_NOREUSE),
+};
+
+static const struct rt_sc_flag rt_sc_mremap_flags[] = {
+	RT_SC_FLAG(MREMAP_MAYMOVE), RT_SC_FLAG(MREMAP_FIXED), RT_SC_FLAG(MREMAP_DONTUNMAP),
+};
+
+static const struct rt_sc_flag rt_sc_getrandom_flags[] = {
+	RT_SC_FLAG(GRND_NONBLOCK), RT_SC_FLAG(GRND_RANDOM), RT_SC_FLAG(GRND_INSECURE),
+};
+
+static const struct rt_sc_flag rt_sc_memfd_flags[] = {
+	RT_SC_FLAG(MFD_CLOEXEC), RT_SC_FLAG(MFD_ALLOW_SEALING), RT_SC_FLAG(MFD_HUGETLB),
+};
+
+static const struct rt_sc_flag rt_sc_mlock2_flags[] = { RT_SC_FLAG(MLOCK_ONFAULT) };
+
 #define RT_SC_TABLE(t, how, mask) { t, ARRAY_SIZE(t), how, mask }
 
 /* The plain tables, by decoder; the others (n == 0) are decoded below. */
@@ -369,6 +420,14 @@ static const struct rt_sc_table rt_sc_tables[RT_SCD_COUNT] = {
 	[RT_SCD_MSYNC_FLAGS] = RT_SC_TABLE(rt_sc_msync_flags, RT_SCD_BITS, 0xffffffffUL),
 	[RT_SCD_MLOCKALL_FLAGS] = RT_SC_TABLE(rt_sc_mlockall_flags, RT_SCD_BITS, 0xffffffffUL),
 	[RT_SCD_INOTIFY_MASK] = RT_SC_TABLE(rt_sc_inotify_mask, RT_SCD_BITS, 0xffffffffUL),
+	[RT_SCD_ITIMER_WHICH] = RT_SC_TABLE(rt_sc_itimer_which, RT_SCD_ONE, 0xffffffffUL),
+	[RT_SCD_RUSAGE_WHO] = RT_SC_TABLE(rt_sc_rusage_who, RT_SCD_ONE, 0xffffffffUL),
+	[RT_SCD_PRIORITY_WHICH] = RT_SC_TABLE(rt_sc_priority_which, RT_SCD_ONE, 0xffffffffUL),
+	[RT_SCD_FADVISE] = RT_SC_TABLE(rt_sc_fadvise, RT_SCD_ONE, 0xffffffffUL),
+	[RT_SCD_MREMAP_FLAGS] = RT_SC_TABLE(rt_sc_mremap_flags, RT_SCD_BITS, ~0UL),
+	[RT_SCD_GETRANDOM_FLAGS] = RT_SC_TABLE(rt_sc_getrandom_flags, RT_SCD_BITS, 0xffffffffUL),
+	[RT_SCD_MEMFD_FLAGS] = RT_SC_TABLE(rt_sc_memfd_flags, RT_SCD_BITS, 0xffffffffUL),
+	[RT_SCD_MLOCK2_FLAGS] = RT_SC_TABLE(rt_sc_mlock2_flags, RT_SCD_BITS, 0xffffffffUL),
 };
 
 /* Append "|NAME" (no '|' first) to out, which holds len bytes. */
@@ -537,6 +596,15 @@ void rt_sc_flags_str(char *out, size_t n, long flags, long table)
 		return;
 	case RT_SCD_MKNOD_MODE:
 		rt_sc_mknod_mode_str(out, n, v);
+		return;
+	case RT_SCD_SCHED_POLICY: /* SCHED_RESET_ON_FORK|, then the policy */
+		v &= 0xffffffffUL;
+		if ((int)v > 0 && (v & SCHED_RESET_ON_FORK)) {
+			len = rt_sc_add(out, n, len, "SCHED_RESET_ON_FORK|");
+			v &= ~(unsigned long)SCHED_RESET_ON_FORK;
+		}
+		if (len < n)
+			rt_sc_one(out + len, n - len, rt_sc_sched_policies, ARRAY_SIZE(rt_sc_sched_policies), v);
 		return;
 	default:
 		if (table < 0 || table >= RT_SCD_COUNT || !rt_sc_tables[table].n) {
@@ -731,6 +799,70 @@ void rt_sc_sigaction_str(char *out, size_t n, unsigned long uaddr)
 		rt_sc_add_hex(fl, sizeof(fl), len, f);
 	rt_sc_sigset_print(mask, sizeof(mask), &act.sa_mask);
 	scnprintf(out, n, "0x%lx, %s, 0x%lx, %s", h, fl, (unsigned long)act.sa_restorer, mask);
+}
+
+/* A struct __kernel_old_itimerval (setitimer): [INTERVAL,VALUE], each SEC.USEC. */
+void rt_sc_itimerval_str(char *out, size_t n, unsigned long uaddr)
+{
+	struct __kernel_old_itimerval it;
+
+	if (!rt_sc_uread(&it, uaddr, sizeof(it))) {
+		rt_sc_unread(out, n, uaddr);
+		return;
+	}
+	scnprintf(out, n, "[%ld.%06ld,%ld.%06ld]", (long)it.it_interval.tv_sec, (long)it.it_interval.tv_usec,
+		  (long)it.it_value.tv_sec, (long)it.it_value.tv_usec);
+}
+
+/* Bounds of execve's argument and environment walks (each step one user read). */
+#define RT_SC_ARGV_MAX 256
+#define RT_SC_ENVP_MAX 4096
+
+/*
+ * execve's argv: ["sh", "-c", "true"], each string quoted as user_string_quoted
+ * does, the list cut where out is full; an unreadable slot ends it with its
+ * address in hex.
+ */
+void rt_sc_argv_str(char *out, size_t n, unsigned long argv)
+{
+	char *tmp = this_cpu_ptr(&rt_scratch)->buf;
+	size_t len;
+	int i;
+
+	len = scnprintf(out, n, "[");
+	for (i = 0; argv && i < RT_SC_ARGV_MAX && len + 2 < n; i++, argv += sizeof(long)) {
+		unsigned long p;
+
+		if (!rt_uread_ok(&p, argv, sizeof(p))) {
+			len += scnprintf(out + len, n - len, "%s0x%lx", i ? ", " : "", argv);
+			break;
+		}
+		if (!p)
+			break;
+		if (i)
+			len += scnprintf(out + len, n - len, ", ");
+		if (rt_read_string(tmp, p, MAXSTRINGLEN, true) < 0) {
+			len += scnprintf(out + len, n - len, "0x%lx", p);
+		} else if (len + 2 < n) {
+			/* Room for the closing ']' kept. */
+			rt_escape(out + len, tmp, strlen(tmp), n - len - 2, true, false);
+			len += strlen(out + len);
+		}
+	}
+	scnprintf(out + len, n - len, "]");
+}
+
+/* execve's environment, counted: [/ * 20 vars * /] (without the spaces). */
+void rt_sc_envc_str(char *out, size_t n, unsigned long envp)
+{
+	unsigned long p;
+	int count = 0;
+
+	while (envp && count < RT_SC_ENVP_MAX && rt_uread_ok(&p, envp, sizeof(p)) && p) {
+		count++;
+		envp += sizeof(long);
+	}
+	scnprintf(out, n, "[/* %d var%s */]", count, count == 1 ? "" : "s");
 }
 
 /* pipe's two descriptors: [READ, WRITE]. */

@@ -198,5 +198,9 @@ const DECODED: &[(&str, &str)] = &[
     ("dup3", "flags"), ("pipe", "fildes"), ("pipe2", "fildes"), ("pipe2", "flags"), ("eventfd2", "flags"),
     ("timerfd_create", "flags"), ("timerfd_settime", "flags"), ("signalfd4", "flags"), ("inotify_init1", "flags"),
     ("shutdown", "how"), ("flock", "cmd"), ("madvise", "behavior"), ("msync", "flags"), ("mlockall", "flags"),
-    ("inotify_add_watch", "mask"),
+    ("inotify_add_watch", "mask"), ("write", "buf"), ("pwrite64", "buf"), ("sendto", "buff"), ("add_key", "payload"),
+    ("getitimer", "which"), ("setitimer", "which"), ("setitimer", "value"), ("getrusage", "who"), ("getpriority", "which"),
+    ("setpriority", "which"), ("sched_setscheduler", "policy"), ("fadvise64", "advice"), ("mremap", "flags"),
+    ("getrandom", "flags"), ("memfd_create", "flags"), ("mlock2", "flags"), ("execve", "argv"), ("execve", "envp"),
+    ("execveat", "argv"), ("execveat", "envp"),
 ];

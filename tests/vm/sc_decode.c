@@ -17,12 +17,15 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -37,6 +40,8 @@ int main(void)
 	struct rlimit rl = { 512, 1024 }, old;
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct sigaction sa = { .sa_handler = SIG_IGN };
+	struct itimerval it = { .it_interval = { 1, 500 } };
+	struct rusage ru;
 	sigset_t set;
 	int word = 1, p[2] = { -1, -1 }, st = 0, n = 0, ctid = 0;
 	long s, c, child, fd, ep, efd;
@@ -72,6 +77,11 @@ int main(void)
 	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &now);
 	syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, NULL);
 	syscall(SYS_nanosleep, &ts2, NULL);
+	syscall(SYS_setitimer, ITIMER_VIRTUAL, &it, NULL);
+	syscall(SYS_getrusage, RUSAGE_CHILDREN, &ru);
+	syscall(SYS_getpriority, PRIO_PROCESS, 0);
+	syscall(SYS_memfd_create, "sdmem", MFD_CLOEXEC);
+	syscall(SYS_getrandom, &n, sizeof(n), GRND_NONBLOCK);
 	/* Files. */
 	syscall(SYS_mkdir, "/tmp/sc_decode", 0755);
 	fd = syscall(SYS_openat, AT_FDCWD, "/tmp/sc_decode/a", O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -80,6 +90,7 @@ int main(void)
 	syscall(SYS_mknodat, AT_FDCWD, "/tmp/sc_decode/fifo", S_IFIFO | 0600, 0);
 	syscall(SYS_access, "/tmp/sc_decode/b", R_OK | W_OK);
 	syscall(SYS_access, "/tmp/sc_decode/b", F_OK);
+	syscall(SYS_write, fd, "abc\n", 4);
 	syscall(SYS_lseek, fd, 0, SEEK_END);
 	syscall(SYS_dup3, fd, 9, O_CLOEXEC);
 	syscall(SYS_umount2, "/tmp/sc_decode/b", MNT_DETACH);

@@ -124,17 +124,36 @@ pub enum Decoder {
     MlockallFlags = 35,
     /// IN_MODIFY|IN_CREATE ...
     InotifyMask = 36,
+    /// ITIMER_REAL ...
+    ItimerWhich = 37,
+    /// RUSAGE_SELF, RUSAGE_CHILDREN ...
+    RusageWho = 38,
+    /// PRIO_PROCESS ...
+    PriorityWhich = 39,
+    /// SCHED_OTHER, SCHED_RESET_ON_FORK|SCHED_FIFO ...
+    SchedPolicy = 40,
+    /// POSIX_FADV_DONTNEED ...
+    Fadvise = 41,
+    /// MREMAP_MAYMOVE ...
+    MremapFlags = 42,
+    /// GRND_NONBLOCK ...
+    GetrandomFlags = 43,
+    /// MFD_CLOEXEC ...
+    MemfdFlags = 44,
+    /// MLOCK_ONFAULT
+    Mlock2Flags = 45,
 }
 
 impl Decoder {
     /// Every decoder, in number order.
-    pub const ALL: [Decoder; 37] = {
+    pub const ALL: [Decoder; 46] = {
         use Decoder::*;
         [
             Open, Prot, Mmap, At, Signal, SockFamily, SockType, SockFlags, MsgFlags, CloneFlags, FcntlCmd, WaitOptions,
             WaitidWhich, EpollOp, EpollFlags, Rlimit, Clock, TimerFlags, MountFlags, UmountFlags, RenameFlags, MknodMode,
             AccessMode, SigprocmaskHow, SeekWhence, FdFlags, PipeFlags, EventfdFlags, TimerfdFlags, SignalfdFlags,
-            InotifyFlags, ShutdownHow, FlockOp, Madvise, MsyncFlags, MlockallFlags, InotifyMask,
+            InotifyFlags, ShutdownHow, FlockOp, Madvise, MsyncFlags, MlockallFlags, InotifyMask, ItimerWhich, RusageWho,
+            PriorityWhich, SchedPolicy, Fadvise, MremapFlags, GetrandomFlags, MemfdFlags, Mlock2Flags,
         ]
     };
 }
@@ -200,6 +219,15 @@ pub fn decoder(func: &str, arg: &str) -> Option<Decode> {
         ("msync", "flags") => MsyncFlags,
         ("mlockall", "flags") => MlockallFlags,
         ("inotify_add_watch", "mask") => InotifyMask,
+        ("getitimer" | "setitimer", "which") => ItimerWhich,
+        ("getrusage", "who") => RusageWho,
+        ("getpriority" | "setpriority", "which") => PriorityWhich,
+        ("sched_setscheduler", "policy") => SchedPolicy,
+        ("fadvise64", "advice") => Fadvise,
+        ("mremap", "flags") => MremapFlags,
+        ("getrandom", "flags") => GetrandomFlags,
+        ("memfd_create", "flags") => MemfdFlags,
+        ("mlock2", "flags") => Mlock2Flags,
         _ => return decode_call(func, arg),
     };
     Some(Decode::Table(table))
@@ -221,6 +249,12 @@ fn decode_call(func: &str, arg: &str) -> Option<Decode> {
         // SystemTap prints the action in braces: {SIG_IGN}.
         ("rt_sigaction", "act") => Decode::Call("__sc_sigaction_str({v})", "{%s}"),
         ("pipe" | "pipe2", "fildes") => Decode::Call("__sc_fdpair_str({v})", "%s"),
+        // What is written, quoted, cut at 50 characters (SystemTap's syscall_string_trunc).
+        ("write" | "pwrite64", "buf") | ("sendto", "buff") => Decode::Call("user_buffer_quoted({v}, {2}, 50)", "%s"),
+        ("add_key", "payload") => Decode::Call("user_buffer_quoted({v}, {3}, 50)", "%s"),
+        ("setitimer", "value") => Decode::Call("__sc_itimerval_str({v})", "%s"),
+        ("execve" | "execveat", "argv") => Decode::Call("__sc_argv_str({v})", "%s"),
+        ("execve" | "execveat", "envp") => Decode::Call("__sc_envc_str({v})", "%s"),
         _ => return None,
     })
 }
@@ -554,6 +588,12 @@ mod tests {
         assert_eq!(a, "sprintf(\"%s, %s, %s, %s, %s\", dev_name, dir_name, type, flags_str, data)");
         let mknodat = call("mknodat", &[("int", "dfd"), ("const char *", "filename"), ("umode_t", "mode"), ("unsigned int", "dev")]);
         assert_eq!(args_of(&mknodat).1, "sprintf(\"%s, %s, %s, %u\", dfd_str, filename, mode_str, dev)");
+        // What write sends, quoted (a pointer with a decoder keeps its `_uaddr`).
+        let write = call("write", &[("unsigned int", "fd"), ("const char *", "buf"), ("size_t", "count")]);
+        let (vars, a) = entry_vars(&write);
+        assert_eq!(vars.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(), ["fd", "buf_uaddr", "buf_str", "count"]);
+        assert_eq!(vars[2].expr, "user_buffer_quoted(buf_uaddr, __sc_arg(2, 5), 50)");
+        assert_eq!(a, "sprintf(\"%d, %s, %u\", fd, buf_str, count)");
         let setrlimit = call("setrlimit", &[("unsigned int", "resource"), ("struct rlimit *", "rlim")]);
         let (v, a) = args_of(&setrlimit);
         assert_eq!(v, ["resource", "resource_str", "rlim_uaddr", "rlim_str"]);
