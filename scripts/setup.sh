@@ -55,16 +55,16 @@ fi
 
 # ---- kernel debuginfo (issue 4): kernel.function probes and -l/-L read each
 # installed kernel's vmlinux DWARF, module("NAME") probes the module's. Only the
-# vmlinux and the modules the tests probe (usbcore) are extracted from Debian's
-# -dbg package (~900 MB download, ~30 s), as `rstap --prep -r KVER --module usbcore`
-# does. RSTAP_SETUP_NO_DEBUGINFO=1 skips (the kernel_* VM cases then fail to build).
+# vmlinux and the modules the tests probe (usbcore; kvm and mac80211 for their
+# tracepoints) are extracted from Debian's -dbg package (~900 MB download, ~30 s),
+# as `rstap --prep -r KVER --module usbcore` does. RSTAP_SETUP_NO_DEBUGINFO=1 skips (the kernel_* VM cases then fail to build).
 if [ -z "${RSTAP_SETUP_NO_DEBUGINFO:-}" ]; then
 	for img in /boot/vmlinuz-*; do
 		kver=${img#/boot/vmlinuz-}
 		[ -e "/lib/modules/$kver/build/Makefile" ] || continue
 		members=()
 		[ -e "/usr/lib/debug/boot/vmlinux-$kver" ] || members+=("./usr/lib/debug/boot/vmlinux-$kver")
-		for m in usbcore; do
+		for m in usbcore kvm mac80211; do
 			find "/usr/lib/debug/lib/modules/$kver" -name "$m.ko" 2>/dev/null | grep -q . ||
 				members+=("./usr/lib/debug/lib/modules/$kver/*/$m.ko")
 		done

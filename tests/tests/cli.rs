@@ -356,6 +356,33 @@ fn list_tracepoints_with_their_arguments() {
     }
 }
 
+/// The seed's `rstap -l 'kernel.trace("kvm*")'`: a module's tracepoints, from its
+/// debuginfo (scripts/setup.sh extracts kvm's), with their systems read through the
+/// module's relocations (kvm's x86 header says TRACE_SYSTEM kvm, its MMU's kvmmmu).
+#[test]
+fn list_module_tracepoints() {
+    let kvers: Vec<String> = rstap_tests::kernel_releases()
+        .into_iter()
+        .filter(|k| std::path::Path::new(&format!("/usr/lib/debug/boot/vmlinux-{k}")).exists())
+        .collect();
+    assert!(!kvers.is_empty(), "no kernel debuginfo installed: run scripts/setup.sh");
+    for k in &kvers {
+        let (rc, out, err) = rstap(&["-r", k, "-l", "kernel.trace(\"kvm*\")"]);
+        assert_eq!(rc, 0, "{k}: {err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines.len() >= 90, "{k}: only {} kvm tracepoints:\n{out}", lines.len());
+        for l in &lines {
+            assert!(l.starts_with("kernel.trace(\"kvm:kvm_") || l.starts_with("kernel.trace(\"kvmmmu:kvm_"), "{k}: {l}");
+        }
+        for want in ["kernel.trace(\"kvm:kvm_exit\")", "kernel.trace(\"kvm:kvm_userspace_exit\")", "kernel.trace(\"kvmmmu:kvm_mmu_get_page\")"] {
+            assert!(lines.contains(&want), "{k}: no {want} in\n{out}");
+        }
+        let (rc, out, err) = rstap(&["-r", k, "-L", "kernel.trace(\"kvm:kvm_exit\")"]);
+        assert_eq!(rc, 0, "{k}: {err}");
+        assert_eq!(out, "kernel.trace(\"kvm:kvm_exit\") $vcpu:struct kvm_vcpu* $isa:u32\n", "{k}");
+    }
+}
+
 #[test]
 fn dump_functions_lists_the_library_sorted_in_systemtaps_form() {
     let (code, out, err) = rstap(&["--dump-functions"]);

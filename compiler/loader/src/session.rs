@@ -855,7 +855,21 @@ impl Drop for SignalGuard {
 
 // ---- the -c command -----------------------------------------------------------------------
 
-/// A forked child that waits on a pipe before exec'ing `/bin/sh -c "exec CMD"`.
+/// The shell's script for the -c command: `exec CMD` for a simple command, so the
+/// command itself has the pid that target() names (as SystemTap's); a compound one
+/// (`a; b`, `a && b`, pipes, loops, a leading `VAR=value`) as written, since `exec`
+/// would replace the shell after its first command.
+fn shell_script(cmd: &str) -> String {
+    const KEYWORDS: [&str; 8] = ["for", "while", "until", "if", "case", "{", "!", "exec"];
+    let first = cmd.split_whitespace().next().unwrap_or("");
+    let compound = cmd.contains([';', '&', '|', '\n', '(', ')', '`'])
+        || KEYWORDS.contains(&first)
+        || first.split(['\'', '"']).next().is_some_and(|w| w.contains('='));
+    if compound { cmd.to_string() } else { format!("exec {cmd}") }
+}
+
+/// A forked child that waits on a pipe before exec'ing `/bin/sh -c` with the command
+/// ([`shell_script`]).
 struct HeldChild {
     pid: Pid,
     release: Option<OwnedFd>,
@@ -869,7 +883,7 @@ impl HeldChild {
         };
         // Everything the child needs is allocated before the fork.
         let sh = to_c("/bin/sh")?;
-        let argv = [to_c("sh")?, to_c("-c")?, to_c(&format!("exec {cmd}"))?];
+        let argv = [to_c("sh")?, to_c("-c")?, to_c(&shell_script(cmd))?];
         let (rd, wr) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
         // SAFETY: the child only calls async-signal-safe functions before exec/_exit.
         match unsafe { nix::unistd::fork() }? {
@@ -948,6 +962,15 @@ impl HeldChild {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn compound_commands_keep_their_shell() {
+        assert_eq!(super::shell_script("ls -l /tmp"), "exec ls -l /tmp");
+        assert_eq!(super::shell_script("./w 'a b' \"$HOME\""), "exec ./w 'a b' \"$HOME\"");
+        for c in ["echo a; sleep 1", "a && b", "a | b", "a &", "for i in 1 2; do x; done", "X=1 prog", "(cd /; ls)", "exec ls"] {
+            assert_eq!(super::shell_script(c), c, "{c}");
+        }
+    }
     use super::*;
 
     #[test]

@@ -176,20 +176,32 @@ pub fn list(
         }
         // Tracepoints: `kernel.trace("SYSTEM:NAME")` and, with -L, their arguments.
         if let Some(r) = debuginfo::tracepoints::resolve(&p.components, kernel_release) {
-            let ix = debuginfo::kernel_index(kernel_release, false)?;
-            let dwarf = if with_vars { Some(debuginfo::types::Dwarf::load(&ix)?) } else { None };
-            for (tp, pp) in r.map_err(anyhow::Error::msg)? {
-                let mut line = pp;
-                if let Some(d) = &dwarf {
+            let tps = r.map_err(anyhow::Error::msg)?;
+            if !with_vars {
+                out.extend(tps.into_iter().map(|(_, pp)| pp));
+                continue;
+            }
+            // Each object's DWARF (the vmlinux's, a module's) is loaded once.
+            let mut objects: Vec<&debuginfo::Object> = tps.iter().map(|(tp, _)| &tp.site.object).collect();
+            objects.dedup();
+            let mut done = std::collections::HashSet::new();
+            for object in objects {
+                if !done.insert(object.clone()) {
+                    continue;
+                }
+                let ix = debuginfo::index_of(object)?;
+                let dwarf = debuginfo::types::Dwarf::load(&ix)?;
+                for (tp, pp) in tps.iter().filter(|(tp, _)| tp.site.object == *object) {
+                    let mut line = pp.clone();
                     let iter = format!("__traceiter_{}", tp.name);
                     if let Some(f) = ix.lookup(&iter, None).first() {
                         // The parameters after `void *__data` are the tracepoint's.
-                        for v in d.variables(f)?.into_iter().filter(|v| v.is_param).skip(1) {
+                        for v in dwarf.variables(f)?.into_iter().filter(|v| v.is_param).skip(1) {
                             line.push_str(&format!(" ${}:{}", v.name, v.type_name));
                         }
                     }
+                    out.insert(line);
                 }
-                out.insert(line);
             }
             continue;
         }

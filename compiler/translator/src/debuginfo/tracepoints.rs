@@ -1,9 +1,11 @@
 //! `kernel.trace("NAME")`, `kernel.trace("SYSTEM:NAME")` and their wildcards: the
-//! vmlinux tracepoints, found in its DWARF as the `__traceiter_NAME` functions every
-//! tracepoint defines (their parameters after `void *__data` are the tracepoint's
-//! prototype). A tracepoint's system is its trace event's (`event_NAME` → its class →
-//! `system`, read from the vmlinux's initialised data), else the name of the header that
-//! declares it (include/trace/events/SYSTEM.h). Tracepoints of modules are not listed.
+//! tracepoints of the vmlinux and of the modules whose debuginfo is installed, found in
+//! their DWARF as the `__traceiter_NAME` functions every tracepoint defines (their
+//! parameters after `void *__data` are the tracepoint's prototype). A tracepoint's system
+//! is its trace event's (`event_NAME` → its class → `system`, read from the vmlinux's
+//! initialised data, or through a module's relocations), else the name of the header
+//! that declares it (include/trace/events/SYSTEM.h). A module's tracepoints are armed
+//! when the module is (or comes) loaded (runtime-c/tracepoints.c).
 
 use super::resolve::Site;
 use super::symtab::SymbolTable;
@@ -16,6 +18,8 @@ const ITER_PREFIX: &str = "__traceiter_";
 pub struct TracePoint {
     pub name: String,
     pub system: String,
+    /// The module defining it, or None for the vmlinux.
+    pub module: Option<String>,
     /// Its arguments (after `__data`), all passed as 64-bit slots.
     pub nargs: usize,
     /// `__traceiter_NAME`'s DWARF, for `$args` (`Site::tracepoint` set).
@@ -87,14 +91,51 @@ fn find(pattern: &str, release: &str) -> Result<Vec<(TracePoint, String)>, Strin
             unusable.push(format!("{system}:{name} (argument '{arg}' is not an integer or pointer)"));
             continue;
         }
-        let tp = TracePoint { name: name.to_string(), system: system.clone(), nargs: kinds.len(), site, optional: wild };
+        let tp = TracePoint { name: name.to_string(), system: system.clone(), module: None, nargs: kinds.len(), site, optional: wild };
         out.push((tp, pp(&system, name)));
+    }
+    for (module, path) in super::module_debug_files(release) {
+        let Ok(found) = ModuleTracepoints::read(&path) else { continue };
+        for name in &found.names {
+            if !super::index::glob(name_pat, name) || seen.contains(name.as_str()) {
+                continue;
+            }
+            let system = found.system(name).unwrap_or_else(|| module.clone());
+            if sys_pat.is_some_and(|p| !super::index::glob(p, &system)) {
+                continue;
+            }
+            let object = super::Object::Kernel { release: release.to_string(), module: Some(module.clone()) };
+            let ix = super::index_of(&object).map_err(|e| format!("{e:#}"))?;
+            let iter = format!("{ITER_PREFIX}{name}");
+            let Some(f) = ix.functions.iter().find(|f| f.name == iter) else { continue };
+            let Some(entry) = f.entries.iter().find(|e| !e.symbol.is_empty()).or(f.entries.first()) else { continue };
+            let site = Site {
+                object,
+                function: format!("tracepoint {system}:{name}"),
+                addr: entry.addr,
+                die: entry.die,
+                cu: entry.cu,
+                tracepoint: true,
+                btf: false,
+            };
+            let kinds = super::target::with_func(&site, |func| func.tracepoint_arg_kinds()).map_err(|e| match e {
+                super::target::Error::Other(m) => m,
+                e => format!("{e:?}"),
+            })?;
+            if let Some((arg, _)) = kinds.iter().find(|(_, simple)| !simple) {
+                unusable.push(format!("{system}:{name} (argument '{arg}' is not an integer or pointer)"));
+                continue;
+            }
+            seen.insert(name.clone());
+            let tp = TracePoint { name: name.clone(), system: system.clone(), module: Some(module.clone()), nargs: kinds.len(), site, optional: wild };
+            out.push((tp, pp(&system, name)));
+        }
     }
     if out.is_empty() {
         if let Some(u) = unusable.first() {
             return Err(format!("cannot attach to tracepoint {u}"));
         }
-        return Err(format!("no tracepoint in the kernel's debuginfo matches \"{pattern}\""));
+        return Err(format!("no tracepoint in the debuginfo of the kernel or its installed modules matches \"{pattern}\""));
     }
     out.sort_by(|a, b| (&a.0.system, &a.0.name).cmp(&(&b.0.system, &b.0.name)));
     Ok(out)
@@ -116,4 +157,60 @@ fn system_of(syms: &SymbolTable, name: &str, file: &str) -> String {
         let base = file.rsplit('/').next().unwrap_or(file);
         base.strip_suffix(".h").unwrap_or(base).to_string()
     })
+}
+
+/// A module debuginfo file's tracepoints (its `__traceiter_` symbols) and what their
+/// trace systems need: the module is relocatable, so the pointers from `event_NAME` to
+/// its class and on to the system's string are relocations, not data.
+struct ModuleTracepoints {
+    map: memmap2::Mmap,
+    names: Vec<String>,
+}
+
+impl ModuleTracepoints {
+    fn read(path: &std::path::Path) -> anyhow::Result<ModuleTracepoints> {
+        use object::{Object, ObjectSymbol};
+        let file = std::fs::File::open(path)?;
+        // SAFETY: debuginfo files are not modified while rstap runs.
+        let map = unsafe { memmap2::Mmap::map(&file)? };
+        let obj = object::File::parse(&*map)?;
+        let mut names: Vec<String> =
+            obj.symbols().filter_map(|s| s.name().ok()?.strip_prefix(ITER_PREFIX).map(str::to_string)).collect();
+        names.sort();
+        names.dedup();
+        drop(obj);
+        Ok(ModuleTracepoints { map, names })
+    }
+
+    /// The `system` string of `event_NAME`'s class, or None when unreadable.
+    fn system(&self, name: &str) -> Option<String> {
+        use object::{Object, ObjectSection, ObjectSymbol};
+        let obj = object::File::parse(&*self.map).ok()?;
+        let event = obj.symbols().find(|s| s.name().is_ok_and(|n| n.strip_prefix("event_") == Some(name)))?;
+        // struct trace_event_call: a list_head, then the class pointer.
+        let class = reloc_target(&obj, event.section_index()?, event.address() + 16)?;
+        // struct trace_event_class: the system pointer first.
+        let (sec, off) = reloc_target(&obj, class.0, class.1)?;
+        let data = obj.section_by_index(sec).ok()?.data().ok()?;
+        let bytes = data.get(off as usize..)?;
+        let s = std::str::from_utf8(&bytes[..bytes.iter().position(|&b| b == 0)?]).ok()?;
+        let ok = !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        ok.then(|| s.to_string())
+    }
+}
+
+/// Where the relocated pointer at `offset` of section `sec` points: a section and an
+/// offset in it.
+fn reloc_target(obj: &object::File, sec: object::SectionIndex, offset: u64) -> Option<(object::SectionIndex, u64)> {
+    use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget};
+    let section = obj.section_by_index(sec).ok()?;
+    let (_, r) = section.relocations().find(|(at, _)| *at == offset)?;
+    match r.target() {
+        RelocationTarget::Symbol(i) => {
+            let t = obj.symbol_by_index(i).ok()?;
+            Some((t.section_index()?, t.address().checked_add_signed(r.addend())?))
+        }
+        RelocationTarget::Section(i) => Some((i, u64::try_from(r.addend()).ok()?)),
+        _ => None,
+    }
 }

@@ -71,6 +71,8 @@ struct Kprobe {
 struct Tracepoint {
     probe: String,
     name: String,
+    /// The defining module's name as a C string, or NULL for the vmlinux.
+    module: String,
     nargs: usize,
     optional: bool,
 }
@@ -296,6 +298,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                 PointKind::Tracepoint(t) => tracepoints.push(Tracepoint {
                     probe: desc,
                     name: crate::format::c_string_literal(t.name.as_bytes()),
+                    module: t.module.as_ref().map_or("NULL".into(), |m| crate::format::c_string_literal(m.as_bytes())),
                     nargs: t.nargs,
                     optional: t.optional,
                 }),
