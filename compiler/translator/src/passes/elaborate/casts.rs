@@ -5,6 +5,9 @@
 //! resolved once per expression, in probes and in the functions they reach (tapset
 //! functions such as `inet_get_local_port` use them), into a [`CastTable`] by span.
 //!
+//! `&@cast(PTR, "TYPE")->member` is the member's address (SystemTap's form, which tapsets
+//! such as dentry.stp need for private structs: `real_mount`'s offset of `mnt`).
+//!
 //! `@var("NAME[@FILE]"[, "kernel"])` (a kernel global or static, typed, read at its
 //! run-time address) is resolved here the same way and kept in the same table.
 //!
@@ -33,8 +36,8 @@ pub struct CastTable {
     pub casts: HashMap<crate::ast::Span, Access>,
 }
 
-fn request(path: &[PathElem], pretty: Pretty) -> Request {
-    super::targets::target_request("", path, pretty, false)
+fn request(path: &[PathElem], pretty: Pretty, addr_of: bool) -> Request {
+    super::targets::target_request("", path, pretty, addr_of)
 }
 
 /// Whether MODULE names the kernel.
@@ -65,10 +68,16 @@ fn cast_search(m: &str, release: &str) -> Result<Vec<Object>, String> {
         .collect()
 }
 
-fn casts_in(b: &Block, out: &mut Vec<Expr>) {
+/// The casts and `@var`s of a block, and the spans of the casts under `&`.
+fn casts_in(b: &Block, out: &mut Vec<Expr>, addr: &mut HashSet<crate::ast::Span>) {
     walk_block(b, &mut |e| {
         if matches!(e.kind, ExprKind::Cast { .. } | ExprKind::AtVar { .. }) {
             out.push(e.clone())
+        }
+        if let ExprKind::AddrOf(x) = &e.kind {
+            if matches!(x.kind, ExprKind::Cast { .. }) {
+                addr.insert(x.span);
+            }
         }
     });
 }
@@ -82,13 +91,14 @@ pub fn resolve(
     diags: &mut Vec<Diagnostic>,
 ) -> CastTable {
     let mut exprs = Vec::new();
+    let mut addr = HashSet::new();
     let mut todo: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     let calls = |b: &Block, todo: &mut Vec<String>| {
         crate::passes::optimize::calls_in_block(b, &mut |name, _| todo.push(name.to_string()));
     };
     for p in probes {
-        casts_in(&p.body, &mut exprs);
+        casts_in(&p.body, &mut exprs, &mut addr);
         calls(&p.body, &mut todo);
     }
     while let Some(name) = todo.pop() {
@@ -97,7 +107,7 @@ pub fn resolve(
         }
         if let Some(f) = table.functions.get(name.as_str()) {
             if let FunctionBody::Script(b) = &f.body {
-                casts_in(b, &mut exprs);
+                casts_in(b, &mut exprs, &mut addr);
                 calls(b, &mut todo);
             }
         }
@@ -119,7 +129,7 @@ pub fn resolve(
                 Some((v, f)) => (v, Some(f)),
                 None => (name.as_str(), None),
             };
-            match dt::global_var(release, var, file, &request(path, *pretty), max_string) {
+            match dt::global_var(release, var, file, &request(path, *pretty, false), max_string) {
                 Ok(acc) => {
                     out.casts.insert(e.span, acc);
                 }
@@ -138,7 +148,7 @@ pub fn resolve(
                 continue;
             }
         };
-        let req = request(path, *pretty);
+        let req = request(path, *pretty, addr.contains(&e.span));
         let r = dt::with_type_in(&search, ty, |f, off| f.cast(off, OPERAND, &req, max_string));
         match r {
             Ok(acc) => {

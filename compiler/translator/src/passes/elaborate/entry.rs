@@ -40,7 +40,9 @@ fn mentions(b: &Block, want: &dyn Fn(&Expr) -> bool) -> bool {
 fn wrap(e: &mut Expr) {
     match &e.kind {
         ExprKind::Entry(_) => {}
-        ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_) if !is_return_value(e) => {
+        ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_)
+            if !is_return_value(e) && !super::targets::is_cast_addr(e) =>
+        {
             if let ExprKind::AddrOf(x) = &e.kind {
                 if is_return_value(x) {
                     return;

@@ -38,7 +38,10 @@ pub struct TargetTable {
 fn target_exprs(body: &crate::ast::Block) -> Vec<Expr> {
     let mut all = Vec::new();
     crate::passes::optimize::walk_block(body, &mut |e| {
-        if matches!(e.kind, ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_)) {
+        // `&@cast(...)` is casts.rs's, not a target expression.
+        if matches!(e.kind, ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_))
+            && !is_cast_addr(e)
+        {
             all.push(e.clone());
         }
     });
@@ -51,6 +54,11 @@ fn target_exprs(body: &crate::ast::Block) -> Vec<Expr> {
         .collect();
     all.retain(|e| !(matches!(e.kind, ExprKind::Target { .. }) && inner.contains(&e.span)));
     all
+}
+
+/// `&@cast(...)->member`: an address casts.rs resolves.
+pub(crate) fn is_cast_addr(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::AddrOf(x) if matches!(x.kind, ExprKind::Cast { .. }))
 }
 
 pub(crate) fn pretty_level(p: Pretty) -> u8 {

@@ -1210,6 +1210,7 @@ impl Infer<'_, '_> {
                 }
                 None
             }
+            ExprKind::AddrOf(x) if matches!(x.kind, ExprKind::Cast { .. }) => self.expr(x, s, want),
             ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_) => self.target(e, s),
             ExprKind::AtVar { path, .. } => {
                 for p in path {

@@ -217,6 +217,7 @@ impl<'p> BodyGen<'p> {
             ExprKind::Assign { op: AssignOp::Aggregate, .. } => Some(Type::Long),
             ExprKind::Index { array, .. } => self.global_info(&array.name).map(|g| g.ty),
             ExprKind::In { .. } | ExprKind::Stat { .. } | ExprKind::HistIndex { .. } => Some(Type::Long),
+            ExprKind::AddrOf(x) if matches!(x.kind, ExprKind::Cast { .. }) => self.type_of(x),
             ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_) => {
                 let plan = self.targets.and_then(|t| t.plans.get(&e.span))?;
                 Some(if plan.is_string() { Type::String } else { Type::Long })
@@ -280,6 +281,7 @@ impl<'p> BodyGen<'p> {
             ExprKind::In { keys, array, .. } => self.in_array(keys, array),
             ExprKind::Stat { op, operand } => self.stat_get(*op, operand),
             ExprKind::HistIndex { hist, index } => self.hist_bucket(hist, index),
+            ExprKind::AddrOf(x) if matches!(x.kind, ExprKind::Cast { .. }) => self.cast(x),
             ExprKind::Target { .. } | ExprKind::TargetAll { .. } | ExprKind::AddrOf(_) => self.target(e),
             ExprKind::Cast { .. } => self.cast(e),
             ExprKind::AtVar { .. } => self.at_var(e),
