@@ -13,7 +13,7 @@ pub(crate) mod targets;
 mod types;
 
 use crate::ast::{self, Span, Type};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, FileId};
 use std::collections::BTreeSet;
 
 pub use private::display_name;
@@ -28,8 +28,8 @@ pub struct Program {
     pub functions: Vec<FunctionInfo>,
     /// Probe bodies; each has one or more points that fire it.
     pub probes: Vec<ProbeInfo>,
-    /// Top-level `%{ %}` blocks from tapsets (and guru-mode scripts).
-    pub embedded: Vec<String>,
+    /// Top-level `%{ %}` blocks from tapsets (and guru-mode scripts), with their file.
+    pub embedded: Vec<(FileId, String)>,
     /// The distinct patterns of `=~`/`!~` (checked: each compiles), in order of first use;
     /// the translator emits one matcher per pattern.
     pub regexes: Vec<Vec<u8>>,
@@ -179,10 +179,26 @@ pub fn run(scripts: &[ast::Script], settings: &Settings) -> Result<Program, Vec<
     let after = optimize::after_types(&mut program, &settings.optimize, table.user_file, &mut diags);
     program.optimized = optimized;
     program.optimized.add(after);
+    keep_used_embeds(&mut program, table.user_file);
     if !settings.suppress_warnings {
         program.warnings = diags;
     }
     Ok(program)
+}
+
+/// A tapset file's top-level `%{ ... %}` (its `#include`s) goes into the module only when
+/// something of that file is used, as in SystemTap: a probe body from one of its aliases
+/// or one of its functions. The script's own (guru mode) always does.
+fn keep_used_embeds(program: &mut Program, user: FileId) {
+    let mut used: std::collections::HashSet<FileId> = program.functions.iter().map(|f| f.span.file).collect();
+    used.insert(user);
+    for p in &program.probes {
+        crate::passes::optimize::walk_block(&p.body, &mut |e| {
+            used.insert(e.span.file);
+        });
+        used.extend(p.body.stmts.iter().map(|s| s.span.file));
+    }
+    program.embedded.retain(|(file, _)| used.contains(file));
 }
 
 /// A failed elaboration reports its errors alone: a warning beside an error is most often

@@ -281,7 +281,7 @@ pub fn infer<'t>(
         let targets = target_tables.get(i).cloned().unwrap_or_default();
         program.probes.push(ProbeInfo { points: p.points, body: p.body, locals, reads, writes, span: p.span, targets });
     }
-    program.embedded = table.embedded.iter().map(|c| c.code.clone()).collect();
+    program.embedded = table.embedded.iter().map(|c| (c.span.file, c.code.clone())).collect();
     program.regexes = std::mem::take(&mut inf.regexes);
     // Warnings like SystemTap's: what the user's script declares but never uses.
     let user = table.user_file;

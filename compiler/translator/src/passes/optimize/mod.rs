@@ -212,13 +212,28 @@ fn script_pure(f: &crate::passes::elaborate::FunctionInfo, pure_call: &dyn Fn(&s
             StmtKind::Block(b) => b.stmts.iter().all(|s| stmt(s, local, pure_call)),
             StmtKind::If { cond, then, els } => clean(cond) && stmt(then, local, pure_call) && els.as_ref().is_none_or(|e| stmt(e, local, pure_call)),
             StmtKind::Return(Some(e)) => clean(e),
-            StmtKind::Expr(e) => match &e.kind {
-                ExprKind::Assign { op: ast::AssignOp::Assign, lhs, rhs } => {
-                    matches!(&lhs.kind, ExprKind::Var(n) if local(n)) && clean(rhs)
-                }
-                _ => clean(e),
-            },
+            StmtKind::Expr(e) => expr_stmt(e, local, pure_call),
+            // Loops over locals (a path walk, a sum): bounded by MAXACTION like any loop.
+            StmtKind::While { cond, body } => clean(cond) && stmt(body, local, pure_call),
+            StmtKind::For { init, cond, step, body } => {
+                init.as_ref().is_none_or(|e| expr_stmt(e, local, pure_call))
+                    && cond.as_ref().is_none_or(clean)
+                    && step.as_ref().is_none_or(|e| expr_stmt(e, local, pure_call))
+                    && stmt(body, local, pure_call)
+            }
+            StmtKind::Break | StmtKind::Continue => true,
             _ => false,
+        }
+    }
+    // An expression statement: a local's assignment (`=`, `+=`, `.=`, ++/--) or a clean one.
+    fn expr_stmt(e: &Expr, local: &dyn Fn(&str) -> bool, pure_call: &dyn Fn(&str) -> bool) -> bool {
+        let clean = |e: &Expr| !has_side_effects(e, pure_call);
+        match &e.kind {
+            ExprKind::Assign { op, lhs, rhs } if *op != ast::AssignOp::Aggregate => {
+                matches!(&lhs.kind, ExprKind::Var(n) if local(n)) && clean(rhs)
+            }
+            ExprKind::Crement { operand, .. } => matches!(&operand.kind, ExprKind::Var(n) if local(n)),
+            _ => clean(e),
         }
     }
     body.stmts.iter().all(|s| stmt(s, &local, pure_call))
@@ -281,8 +296,17 @@ pub fn has_side_effects(e: &Expr, pure_call: &dyn Fn(&str) -> bool) -> bool {
             _ => false,
         },
         ExprKind::Call { func, .. } => !pure_call(&func.name),
-        // Assignments, ++/--, target variables (which may fault), statistics extractors
-        // (an empty one is an error), embedded C, ...
+        // Reads of target variables, casts, `@var` and `@entry` values change nothing; one
+        // may fault, but, as in SystemTap, a read whose value is never used is dropped with
+        // its fault (an alias's unused variables cost nothing: vfs.read's pathname).
+        ExprKind::Target { .. }
+        | ExprKind::TargetAll { .. }
+        | ExprKind::AddrOf(_)
+        | ExprKind::Cast { .. }
+        | ExprKind::AtVar { .. }
+        | ExprKind::Entry(_) => false,
+        // Assignments, ++/--, statistics extractors (an empty one is an error), embedded
+        // C, ...
         _ => true,
     };
     if own {

@@ -436,7 +436,7 @@ fn regex_code(program: &Program) -> String {
 }
 
 fn embedded_code(program: &Program) -> String {
-    program.embedded.iter().map(|c| format!("{c}\n")).collect()
+    program.embedded.iter().map(|(_, c)| format!("{c}\n")).collect()
 }
 
 fn globals_code(program: &Program) -> String {
