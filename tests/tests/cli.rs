@@ -383,6 +383,40 @@ fn list_module_tracepoints() {
     }
 }
 
+/// -l of library aliases lists the alias names a pattern matches (one component per
+/// `*`), -L adds the variables the alias sets and the target variables of the point it
+/// resolves to, as SystemTap's `stap -L vfs.read` does.
+#[test]
+fn list_library_aliases_and_their_variables() {
+    let kvers: Vec<String> = rstap_tests::kernel_releases()
+        .into_iter()
+        .filter(|k| std::path::Path::new(&format!("/usr/lib/debug/boot/vmlinux-{k}")).exists())
+        .collect();
+    assert!(!kvers.is_empty(), "no kernel debuginfo installed: run scripts/setup.sh");
+    for k in &kvers {
+        let (rc, out, err) = rstap(&["-r", k, "-l", "kprocess.*"]);
+        assert_eq!(rc, 0, "{k}: {err}");
+        assert_eq!(
+            out,
+            "kprocess.create\nkprocess.exec\nkprocess.exec_complete\nkprocess.exit\nkprocess.release\nkprocess.start\n",
+            "{k}"
+        );
+        let (rc, out, err) = rstap(&["-r", k, "-l", "scheduler.*"]);
+        assert_eq!(rc, 0, "{k}: {err}");
+        assert!(out.lines().all(|l| l.starts_with("scheduler.") && !l.contains(['*', ' '])), "{k}: {out}");
+        assert!(out.lines().count() >= 14 && out.contains("scheduler.ctxswitch\n"), "{k}: {out}");
+        let (rc, out, err) = rstap(&["-r", k, "-L", "vfs.read"]);
+        assert_eq!(rc, 0, "{k}: {err}");
+        let line = out.lines().next().unwrap_or_default();
+        assert!(line.starts_with("vfs.read ") && out.lines().count() == 1, "{k}: {out}");
+        for want in [" file:long", " pathname:string", " bytes_to_read:long", " devname:string", " argstr:string"] {
+            assert!(line.contains(want), "{k}: no{want} in {line}");
+        }
+        assert!(line.ends_with(" $file:struct file* $buf:char* $count:size_t $pos:loff_t*"), "{k}: {line}");
+        assert!(!line.contains(" _"), "{k}: internal variables listed: {line}");
+    }
+}
+
 #[test]
 fn dump_functions_lists_the_library_sorted_in_systemtaps_form() {
     let (code, out, err) = rstap(&["--dump-functions"]);

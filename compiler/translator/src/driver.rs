@@ -491,7 +491,7 @@ fn remote_build_and_run(opts: &Options, argv: &[String], spool: &Path, last_pass
 /// Whether a probe of the user's script (`scripts[0]`) starts with a component that may
 /// name `syscall`, `nd_syscall`, or an alias family built on them (kprocess.exec is
 /// syscall.execve): the families are followed through every script's aliases.
-fn wants_syscalls(scripts: &[crate::ast::Script]) -> bool {
+pub(crate) fn wants_syscalls(scripts: &[crate::ast::Script]) -> bool {
     use crate::passes::elaborate::wildcard_match;
     let mut families: Vec<String> = Vec::new();
     let uses = |fams: &[String], pt: &crate::ast::ProbePoint| {

@@ -1,5 +1,6 @@
 //! rstap: the translator and driver. See ARCHITECTURE.md at the project root.
 
+pub mod alias_listing;
 pub mod ast;
 pub mod cache;
 pub mod datadir;

@@ -141,13 +141,59 @@ pub fn run(opts: &crate::options::Options) -> Result<i32> {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     let target = crate::userspace::Target::from_options(opts.command.as_deref(), opts.target_pid);
-    for line in crate::listing::list(&points, vars, &kernel, &target)? {
+    let mut library = None;
+    for line in crate::listing::list_with_aliases(&points, vars, &kernel, &target, opts, &mut library)? {
         // A reader that stopped early (`| head`) is not an error.
         if writeln!(stdout, "{line}").is_err() {
             break;
         }
     }
     Ok(0)
+}
+
+/// As [`list`], also for the tapset library's aliases (alias_listing.rs), whose library
+/// is parsed on first need into `library`.
+pub fn list_with_aliases(
+    points: &[ProbePoint],
+    with_vars: bool,
+    kernel_release: &str,
+    target: &crate::userspace::Target,
+    opts: &crate::options::Options,
+    library: &mut Option<crate::alias_listing::Library>,
+) -> Result<Vec<String>> {
+    let mut out = BTreeSet::new();
+    let mut rest = Vec::new();
+    for p in points {
+        let builtin = crate::syscalls::wanted(&p.components[0].name) || !could_be_alias(p);
+        if !builtin {
+            if library.is_none() {
+                *library = Some(crate::alias_listing::Library::load(opts, kernel_release)?);
+            }
+            let lib = library.as_mut().expect("loaded above");
+            // The target variables of the point an alias resolved to, as -L lists them.
+            let mut target_vars = |pp: &str| -> Option<String> {
+                let mut sm = crate::diag::SourceMap::new();
+                let ctx = crate::passes::parse::PreprocessContext { kernel_release: kernel_release.to_string(), ..Default::default() };
+                let pts = crate::passes::parse::parse_probe_points(&mut sm, "<probe point>", pp, &ctx).ok()?;
+                let line = list(&pts, true, kernel_release, target).ok()?.into_iter().next()?;
+                line.strip_prefix(pp).map(str::to_string)
+            };
+            if let Some(lines) = crate::alias_listing::listing(lib, p, with_vars, &mut target_vars) {
+                out.extend(lines);
+                continue;
+            }
+        }
+        rest.push(p.clone());
+    }
+    out.extend(list(&rest, with_vars, kernel_release, target)?);
+    Ok(out.into_iter().collect())
+}
+
+/// Whether a point is not one of the built-in families (which aliases never shadow).
+fn could_be_alias(p: &ProbePoint) -> bool {
+    const BUILTIN: [&str; 12] =
+        ["kernel", "module", "process", "kprobe", "timer", "begin", "end", "error", "never", "procfs", "perf", "java"];
+    !BUILTIN.contains(&p.components[0].name.as_str())
 }
 
 /// The lines `-l` (or `-L` when `with_vars`) prints for these points, sorted.
