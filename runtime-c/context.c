@@ -7,6 +7,20 @@
 /* Per CPU: a hit finds its context with one %gs-relative load. */
 static DEFINE_PER_CPU(struct rt_context *, rt_context_ptr);
 
+/* Bytes allocated at load, for module_size(): contexts, and globals' storage. */
+static unsigned long rt_ctx_bytes;
+static unsigned long rt_alloc_bytes;
+
+/* vzalloc() at load time, counted in rt_alloc_bytes (module_size()). */
+static void *rt_vzalloc_counted(size_t n)
+{
+	void *p = vzalloc(n);
+
+	if (p)
+		rt_alloc_bytes += n;
+	return p;
+}
+
 int rt_contexts_alloc(size_t frames_size)
 {
 	int cpu;
@@ -17,6 +31,7 @@ int rt_contexts_alloc(size_t frames_size)
 		if (!c)
 			goto fail;
 		per_cpu(rt_context_ptr, cpu) = c;
+		rt_ctx_bytes += sizeof(*c) + frames_size;
 		if (frames_size) {
 			c->frames = vzalloc(frames_size);
 			if (!c->frames)

@@ -27,19 +27,19 @@ int rt_map_init(struct rt_map *m, const struct rt_map_layout *lay,
 	      lay->val_type == RT_VAL_STR ? ALIGN(MAXSTRINGLEN, 8) : 0;
 	m->entry_size = m->val_off + val;
 	m->nbuckets = roundup_pow_of_two(m->max_entries);
-	m->pool = vzalloc((size_t)m->max_entries * m->entry_size);
-	m->buckets = vzalloc(m->nbuckets * sizeof(u32));
+	m->pool = rt_vzalloc_counted((size_t)m->max_entries * m->entry_size);
+	m->buckets = rt_vzalloc_counted(m->nbuckets * sizeof(u32));
 	if (!m->pool || !m->buckets)
 		goto fail;
 	if (lay->val_type == RT_VAL_STAT) {
 		m->stat_size = rt_stat_size(lay->stat);
-		m->stats = vzalloc((size_t)m->max_entries * nr_cpu_ids *
+		m->stats = rt_vzalloc_counted((size_t)m->max_entries * nr_cpu_ids *
 				   m->stat_size);
 		if (!m->stats)
 			goto fail;
 	}
 	if (sortable) {
-		m->sortbuf = vzalloc((size_t)m->max_entries * nr_cpu_ids *
+		m->sortbuf = rt_vzalloc_counted((size_t)m->max_entries * nr_cpu_ids *
 				     sizeof(struct rt_map_sortent));
 		if (!m->sortbuf)
 			goto fail;

@@ -59,8 +59,10 @@ static __always_inline bool rt_probe_hit(const struct rt_probe *p, enum rt_phase
 
 	if (atomic_read(&rt_session.state) != rt_phase_state[phase])
 		return false;
-	/* After exit() or a fatal error only end and error probes run. */
-	if (phase != RT_PHASE_END && atomic_read(&rt_session.exit_requested))
+	/* After exit() or a fatal error only end and error probes run;
+	 * after abort() none. */
+	if (phase != RT_PHASE_END ? atomic_read(&rt_session.exit_requested)
+				  : atomic_read(&rt_session.aborted))
 		return false;
 	if (!atomic)
 		preempt_disable();
@@ -89,7 +91,8 @@ static __always_inline bool rt_probe_hit(const struct rt_probe *p, enum rt_phase
 	rt_locks_release(locks, nlocks);
 	rt_print_flush(c);
 	if (unlikely(c->last_error)) {
-		rt_report_error(c);
+		if (c->last_error != rt_abort_marker)
+			rt_report_error(c);
 		c->last_error = NULL;
 		c->last_loc = NULL;
 	} else {

@@ -14,6 +14,20 @@ static void __maybe_unused rt_exit(void)
 }
 
 /*
+ * abort(): as exit(), but this hit stops at once with an error that no
+ * try/catch takes (the translator's catch passes rt_abort_marker on), is
+ * not reported, and no end or error probe runs.
+ */
+static const char rt_abort_marker[] = "abort()";
+
+static void __maybe_unused rt_abort(struct rt_context *c)
+{
+	atomic_set(&rt_session.aborted, 1);
+	rt_request_exit();
+	c->last_error = rt_abort_marker;
+}
+
+/*
  * Whether a timer should fire again: also while the session is still
  * starting (arming many kprobes can outlast a short period), not once it
  * stops or the script asked to exit.

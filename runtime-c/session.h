@@ -24,6 +24,7 @@ enum rt_state {
 struct rt_session {
 	atomic_t state;		/* enum rt_state */
 	atomic_t exit_requested;	/* the script wants to end: loader must stop */
+	atomic_t aborted;		/* abort(): no probe runs again, end probes neither */
 	atomic_t errors;		/* script errors so far */
 	atomic_t skipped;		/* probe hits skipped (reentrancy, lock timeout) */
 	atomic_t dropped;		/* records lost to full buffers */

@@ -9,7 +9,7 @@ int rt_stat_var_init(struct rt_stat_var *v, const struct rt_stat_desc *d)
 {
 	v->desc = d;
 	v->size = rt_stat_size(d);
-	v->slots = vzalloc(v->size * nr_cpu_ids);
+	v->slots = rt_vzalloc_counted(v->size * nr_cpu_ids);
 	return v->slots ? 0 : -ENOMEM;
 }
 

@@ -43,6 +43,7 @@ static void rt_sc_enter_cb(void *data, struct pt_regs *regs, long id)
 		return;
 	rt_sc_fill(s, regs, id);
 	s[RT_SC_RET] = 0;
+	s[RT_SC_EXIT] = 0;
 	rt_sc_run(h->enter, id, s);
 }
 
@@ -56,6 +57,7 @@ static void rt_sc_exit_cb(void *data, struct pt_regs *regs, long ret)
 		return;
 	rt_sc_fill(s, regs, nr);
 	s[RT_SC_RET] = ret;
+	s[RT_SC_EXIT] = 1;
 	rt_sc_run(h->exit, nr, s);
 }
 
@@ -160,4 +162,25 @@ long rt_sc_ret(struct rt_context *c)
 	const u64 *s = rt_sc_hit_slots(c);
 
 	return s ? (long)s[RT_SC_RET] : 0;
+}
+
+/*
+ * A kprobe's or uprobe's registers hold the return value in rax (a guess
+ * anywhere but at a return); a syscall hit has no registers of its own,
+ * only the result at exit.
+ */
+bool rt_returnval(struct rt_context *c, long *v)
+{
+	const u64 *s;
+
+	if (c->regs) {
+		*v = regs_return_value(c->regs);
+		return true;
+	}
+	s = rt_sc_hit_slots(c);
+	if (s && s[RT_SC_EXIT]) {
+		*v = (long)s[RT_SC_RET];
+		return true;
+	}
+	return false;
 }

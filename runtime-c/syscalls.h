@@ -14,7 +14,8 @@
 #define RT_SC_NR	0
 #define RT_SC_ARG0	1
 #define RT_SC_RET	7
-#define RT_SC_SLOTS	8
+#define RT_SC_EXIT	8	/* 1 in a sys_exit hit */
+#define RT_SC_SLOTS	9
 
 /* The generated dispatchers: run the probes of system call nr (or none). */
 typedef void (*rt_sc_dispatch_fn)(long nr, const u64 *slots);
@@ -32,6 +33,8 @@ struct rt_context;
 long rt_sc_arg(struct rt_context *c, long i, long kind);
 long rt_sc_ret(struct rt_context *c);
 long rt_sc_nr(struct rt_context *c);
+/* returnval(): the hit's return register or system call result; false if none. */
+bool rt_returnval(struct rt_context *c, long *v);
 
 /* The argument decoders (syscall_decode.c): each writes at most n bytes to out. */
 void rt_sc_flags_str(char *out, size_t n, long flags, long table);

@@ -313,4 +313,59 @@ static inline long rt_task_rlimit(struct rt_context *c, long task, long lim)
 	return 0;
 }
 
+/*
+ * One 2- or 4-byte unit of a UTF-16/UTF-32 string at addr (kernel memory,
+ * or the current task's user memory); false on a fault.
+ */
+static inline bool rt_read_utf_unit(u32 *ch, unsigned long addr, long unit, bool user)
+{
+	union { u16 h; u32 w; } v;
+	bool ok = user ? rt_uread_ok(&v, addr, unit) : rt_kread_ok(&v, addr, unit);
+
+	if (ok)
+		*ch = unit == 2 ? v.h : v.w;
+	return ok;
+}
+
+/* Character ch as UTF-8 in out: its length, 0 for a surrogate or above U+10FFFF. */
+static inline size_t rt_utf8_encode(u8 out[4], u32 ch)
+{
+	if (ch < 0x80) {
+		out[0] = ch;
+		return 1;
+	}
+	if (ch < 0x800) {
+		out[0] = 0xc0 | (ch >> 6);
+		out[1] = 0x80 | (ch & 0x3f);
+		return 2;
+	}
+	if (ch >= 0xd800 && ch <= 0xdfff)
+		return 0;
+	if (ch < 0x10000) {
+		out[0] = 0xe0 | (ch >> 12);
+		out[1] = 0x80 | ((ch >> 6) & 0x3f);
+		out[2] = 0x80 | (ch & 0x3f);
+		return 3;
+	}
+	if (ch > 0x10ffff)
+		return 0;
+	out[0] = 0xf0 | (ch >> 18);
+	out[1] = 0x80 | ((ch >> 12) & 0x3f);
+	out[2] = 0x80 | ((ch >> 6) & 0x3f);
+	out[3] = 0x80 | (ch & 0x3f);
+	return 4;
+}
+
+/*
+ * set_user_*() (guru mode): write n bytes to the current task's user memory
+ * at addr with page faults disabled (a page that is not resident, or not
+ * writable, fails). Kernel threads have none. 0 or -EFAULT.
+ */
+static inline int rt_uwrite_nofault(unsigned long addr, const void *src, size_t n)
+{
+	if (!current->mm || (current->flags & PF_KTHREAD))
+		return -EFAULT;
+	return copy_to_user_nofault((void __user *)addr, src, n) ? -EFAULT : 0;
+}
+
 #endif /* RSTAP_TAPSET_HELPERS_H */

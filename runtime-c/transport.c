@@ -7,8 +7,8 @@
  *    everything in it: the per-CPU relay files trace0..traceN-1 and the
  *    control file;
  *  - struct rt_session rt_session (the session state and its counters);
- *  - the module parameters _rstap_bufsize_kb, _rstap_target and
- *    _rstap_overwrite, and the .modinfo tag rstap_kernel that the loader
+ *  - the module parameters _rstap_bufsize_kb, _rstap_target,
+ *    _rstap_overwrite, _rstap_pid, _rstap_uid and _rstap_tz_*, and the .modinfo tag rstap_kernel that the loader
  *    checks;
  *  - the reader: the control file that started or attached to the session.
  *    When it is closed without "detach" (the loader exited or was killed,
@@ -58,6 +58,24 @@ MODULE_PARM_DESC(_rstap_bufsize_kb, "relay buffer size per CPU, in KiB");
 int _rstap_target;
 module_param(_rstap_target, int, 0444);
 MODULE_PARM_DESC(_rstap_target, "pid of the target process");
+
+/*
+ * What the loader knows of itself and its host, for stp_pid(), is_myproc()
+ * and the tz_* functions: its pid, its real uid, the local time zone's
+ * offset (seconds west of UTC, as tz_gmtoff() returns it) and name.
+ */
+static int _rstap_pid;
+module_param(_rstap_pid, int, 0444);
+MODULE_PARM_DESC(_rstap_pid, "pid of the loader");
+static int _rstap_uid = -1;
+module_param(_rstap_uid, int, 0444);
+MODULE_PARM_DESC(_rstap_uid, "real uid of the user running the loader");
+static int _rstap_tz_gmtoff;
+module_param(_rstap_tz_gmtoff, int, 0444);
+MODULE_PARM_DESC(_rstap_tz_gmtoff, "local time zone, seconds west of UTC");
+static char _rstap_tz_name[32] = "UTC";
+module_param_string(_rstap_tz_name, _rstap_tz_name, sizeof(_rstap_tz_name), 0444);
+MODULE_PARM_DESC(_rstap_tz_name, "local time zone name");
 
 /*
  * Flight recorder: when the buffers are full, overwrite the oldest

@@ -5,6 +5,7 @@
 //! translator: it ships alone to production hosts.
 
 pub mod args;
+mod host;
 pub mod merge;
 pub mod modinfo;
 pub mod permit;

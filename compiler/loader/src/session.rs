@@ -145,6 +145,7 @@ pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
     if opts.load_only {
         params.push("_rstap_overwrite=1".into());
     }
+    params.extend(crate::host::params(&info));
 
     // 4 (first half). -c: fork now, hold the child until the probes are armed.
     let mut child = match &opts.command {

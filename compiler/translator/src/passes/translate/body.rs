@@ -1099,6 +1099,8 @@ impl<'p> BodyGen<'p> {
         self.indent -= 1;
         self.line(&format!("catch{n}: __attribute__((unused));"));
         self.indent += 1;
+        // abort() is not an error a script can catch: on to the enclosing handler.
+        self.line(&format!("if (unlikely(c->last_error == rt_abort_marker)) goto {};", self.err));
         if let Some(v) = var {
             let (lv, _) = self.var(&v.name).expect("elaborated catch variable");
             self.line(&format!("rt_str_assign({lv}, c->last_error ? c->last_error : \"\");"));
