@@ -29,13 +29,19 @@ pub fn params(info: &HashMap<String, String>) -> Vec<String> {
     out
 }
 
+extern "C" {
+    /// POSIX tzset(3): reads TZ (the libc crate does not declare it).
+    fn tzset();
+}
+
 /// The local time zone now (from `TZ` or /etc/localtime, as the C library reads them):
 /// seconds west of UTC and its abbreviation, kept to what a module parameter can carry
 /// (31 bytes of letters, digits, `+` and `-`).
 fn local_zone() -> (i64, String) {
-    // SAFETY: time/localtime_r write only into the locals given; tm_zone then points at
+    // SAFETY: tzset reads TZ; time/localtime_r write only into the locals given; tm_zone then points at
     // the C library's static zone names, valid for the life of the process.
     unsafe {
+        tzset();
         let now = nix::libc::time(std::ptr::null_mut());
         let mut tm: nix::libc::tm = std::mem::zeroed();
         if nix::libc::localtime_r(&now, &mut tm).is_null() {

@@ -184,7 +184,7 @@ fn run(opts: &Options, argv: &[String]) -> Result<i32> {
     scripts.extend(library_scripts(opts, &mut sm, &ctx, &tapset_files, &library_macros)?);
     // The syscall.* aliases are generated for the target kernel, only when the script
     // may name them (syscalls/), and past pass 1 (which prints the script alone).
-    if last_pass > 1 && wants_syscalls(&scripts) {
+    if last_pass > 1 && (wants_syscalls(&scripts) || calls_syscall_table(&source.text)) {
         let table = crate::syscalls::table(&kernel.release)?;
         let text = crate::syscalls::tapset::generate(&table);
         let name = format!("<syscall aliases of {}>", kernel.release);
@@ -521,6 +521,13 @@ pub(crate) fn wants_syscalls(scripts: &[crate::ast::Script]) -> bool {
         crate::ast::Item::Probe(p) => p.points.iter().any(|pt| uses(&families, pt)),
         _ => false,
     })
+}
+
+/// Whether the script may call `syscall_name` or `syscall_num`, which the generated
+/// syscall tapset defines over the kernel's table (a mention is enough: the table is
+/// parsed only when a script could use it).
+fn calls_syscall_table(text: &str) -> bool {
+    text.contains("syscall_name") || text.contains("syscall_num")
 }
 
 /// The macros of the tapset library's `.stpm` files.

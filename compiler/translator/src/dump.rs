@@ -33,7 +33,8 @@ pub fn run(opts: &Options) -> Result<i32> {
     let files = tapset_files(opts);
     let macros = library_macros(opts, &mut sm, &ctx, &files)?;
     let mut scripts = library_scripts(opts, &mut sm, &ctx, &files, &macros)?;
-    if opts.dump_probe_aliases {
+    // The generated syscall tapset also defines syscall_name() and syscall_num().
+    {
         match crate::syscalls::table(&kernel.release) {
             Ok(table) => {
                 let text = crate::syscalls::tapset::generate(&table);

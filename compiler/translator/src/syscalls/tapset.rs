@@ -459,6 +459,13 @@ fn generate_any(table: &[Syscall], s: &mut String) {
         writeln!(s, "\t\t[{}] = \"{}\",", c.nr, c.name).unwrap();
     }
     s.push_str("\t};\n\tunsigned long nr = STAP_ARG_nr;\n\n\tstrscpy(STAP_RETVALUE, nr < ARRAY_SIZE(names) && names[nr] ? names[nr] : \"\", MAXSTRINGLEN);\n%}\n");
+    // SystemTap's syscall_name(3stap) and syscall_num(3stap), over the same table.
+    s.push_str("// syscall_name - the name of system call number num (\"\" when it has none)\nfunction syscall_name:string (num:long) { return __sc_name(num) }\n");
+    s.push_str("// syscall_num - the number of the system call called name (-1 when none is)\nfunction syscall_num:long (name:string)\n%{ /* pure */ /* unprivileged */\n\tstatic const struct { const char *name; int nr; } calls[] = {\n");
+    for c in table {
+        writeln!(s, "\t\t{{ \"{}\", {} }},", c.name, c.nr).unwrap();
+    }
+    s.push_str("\t};\n\tsize_t i;\n\n\tSTAP_RETVALUE = -1;\n\tfor (i = 0; i < ARRAY_SIZE(calls); i++) {\n\t\tif (!strcmp(calls[i].name, STAP_ARG_name)) {\n\t\t\tSTAP_RETVALUE = calls[i].nr;\n\t\t\tbreak;\n\t\t}\n\t}\n%}\n");
 }
 
 /// `-L` of `syscall.NAME[.return]`: the variables in SystemTap's `name:type` form.

@@ -5,6 +5,7 @@
 //! the translator needs; only the functions that are used are kept.
 
 pub(crate) mod points;
+mod overload;
 mod private;
 pub(crate) mod symbols;
 pub(crate) mod casts;
@@ -129,6 +130,7 @@ pub fn run(scripts: &[ast::Script], settings: &Settings) -> Result<Program, Vec<
     let mut diags = Vec::new();
     // Private names are renamed per file first: symbols then never mix two files' privates.
     let (scripts, privates) = private::scope(scripts, &mut diags);
+    let scripts = overload::resolve(scripts);
     let scripts = &scripts[..];
     let mut table = symbols::SymbolTable::collect(scripts, settings, &mut diags);
     table.privates = privates;

@@ -16,12 +16,19 @@ pub fn mangle(file: FileId, name: &str) -> String {
     format!("{PREFIX}{}_{name}", file.0)
 }
 
-/// The name as written in the script (a mangled private name loses its prefix).
+/// The name as written in the script (a mangled private or overloaded name loses its
+/// prefix, see [`super::overload`]).
 pub fn display_name(name: &str) -> &str {
-    name.strip_prefix(PREFIX)
+    let name = strip_numbered(name, super::overload::PREFIX).unwrap_or(name);
+    strip_numbered(name, PREFIX).unwrap_or(name)
+}
+
+/// `name` without `<prefix><digits>_`, if it starts so.
+fn strip_numbered<'a>(name: &'a str, prefix: &str) -> Option<&'a str> {
+    name.strip_prefix(prefix)
         .and_then(|rest| rest.split_once('_'))
-        .filter(|(file, _)| !file.is_empty() && file.bytes().all(|b| b.is_ascii_digit()))
-        .map_or(name, |(_, n)| n)
+        .filter(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(_, n)| n)
 }
 
 /// Every private declaration by its plain name: for messages about a use elsewhere.
@@ -84,7 +91,7 @@ pub fn scope<'a>(scripts: &'a [ast::Script], diags: &mut Vec<Diagnostic>) -> (Co
     let mut out = scripts.to_vec();
     for script in &mut out {
         let file = script.file;
-        let mut r = Renamer { file, globals: HashSet::new(), functions: HashSet::new(), params: Vec::new() };
+        let mut r = Renamer { file, globals: HashSet::new(), functions: HashSet::new(), params: Vec::new(), overloads: None };
         for item in &script.items {
             match item {
                 ast::Item::Global(g) if g.private => r.globals.extend(g.vars.iter().map(|v| v.name.name.clone())),
@@ -143,29 +150,32 @@ fn reserved(name: &str, span: Span, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Renames the uses of one file's private names in that file.
-struct Renamer {
-    file: FileId,
-    globals: HashSet<String>,
-    functions: HashSet<String>,
+/// Renames the uses of one file's private names in that file, or (overloads) the calls
+/// of overloaded functions by their number of arguments.
+pub(super) struct Renamer<'o> {
+    pub(super) file: FileId,
+    pub(super) globals: HashSet<String>,
+    pub(super) functions: HashSet<String>,
     /// The enclosing function's parameters: they hide globals.
-    params: Vec<String>,
+    pub(super) params: Vec<String>,
+    /// Overloaded function names and the numbers of parameters they are defined with.
+    pub(super) overloads: Option<&'o HashMap<String, HashSet<usize>>>,
 }
 
-impl Renamer {
+impl Renamer<'_> {
     fn global(&self, name: &mut String) {
         if self.globals.contains(name.as_str()) && !self.params.contains(name) {
             *name = mangle(self.file, name);
         }
     }
 
-    fn point(&mut self, p: &mut ast::ProbePoint) {
+    pub(super) fn point(&mut self, p: &mut ast::ProbePoint) {
         if let Some(c) = &mut p.condition {
             self.expr(c);
         }
     }
 
-    fn block(&mut self, b: &mut ast::Block) {
+    pub(super) fn block(&mut self, b: &mut ast::Block) {
         for s in &mut b.stmts {
             self.stmt(s);
         }
@@ -239,6 +249,11 @@ impl Renamer {
             ExprKind::Call { func, args } => {
                 if self.functions.contains(&func.name) {
                     func.name = mangle(self.file, &func.name);
+                }
+                if let Some(arities) = self.overloads.and_then(|o| o.get(&func.name)) {
+                    if arities.contains(&args.len()) {
+                        func.name = super::overload::mangle(&func.name, args.len());
+                    }
                 }
                 args.iter_mut().for_each(|a| self.expr(a));
             }

@@ -227,9 +227,10 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
             } else {
                 names::probe_body(i)
             };
+            let ptype = probe_type(&pt.kind);
             writeln!(
                 probes,
-                "static const struct rt_probe {desc} = {{\n\t.pp = {},\n\t.hit = {body}_hit,\n}};\n",
+                "static const struct rt_probe {desc} = {{\n\t.pp = {},\n\t.type = \"{ptype}\",\n\t.hit = {body}_hit,\n}};\n",
                 crate::format::c_string_literal(pt.pp.as_bytes()),
             )
             .unwrap();
@@ -237,7 +238,7 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
                 // The same point and locks, run by the kretprobe's entry handler.
                 writeln!(
                     probes,
-                    "static const struct rt_probe {desc}_entry = {{\n\t.pp = {},\n\t.hit = {}_hit,\n}};\n",
+                    "static const struct rt_probe {desc}_entry = {{\n\t.pp = {},\n\t.type = \"{ptype}\",\n\t.hit = {}_hit,\n}};\n",
                     crate::format::c_string_literal(pt.pp.as_bytes()),
                     e.body,
                 )
@@ -725,4 +726,23 @@ fn entry_code(
     code.push_str(&stmts);
     code.push_str("out: __attribute__((unused));\n}\n\n");
     Some(EntryCode { data, body: body_name, slots, frame, code })
+}
+
+/// What probe_type() answers for a point: the low-level mechanism that runs it, in
+/// SystemTap's words (the syscall families run from the raw_syscalls tracepoints).
+fn probe_type(kind: &PointKind) -> &'static str {
+    match kind {
+        PointKind::Begin(_) | PointKind::End(_) | PointKind::Error(_) | PointKind::Oneshot | PointKind::Never => {
+            "begin_end"
+        }
+        PointKind::Timer { unit: TimerUnit::Jiffies, .. } => "timer",
+        PointKind::Timer { .. } => "hrtimer",
+        PointKind::Kprobe(k) if k.ret => "kretprobe",
+        PointKind::Kprobe(_) => "kprobe",
+        PointKind::Tracepoint(_) | PointKind::Syscall { .. } => "kernel_tracepoint",
+        PointKind::Watch(_) => "hardware_data_breakpoint",
+        PointKind::Uprobe(u) if u.ret => "uretprobe",
+        PointKind::Uprobe(_) => "uprobe",
+        PointKind::ProcEvent(_) => "utrace",
+    }
 }
