@@ -638,7 +638,7 @@ fn cache_key(opts: &Options, source: &ScriptSource, kernel: &Kernel, tapsets: &[
 /// The tapset functions that read user symbols or stacks (tapsets/user_*.stp).
 const USER_SYMBOL_FUNCTIONS: &[&str] = &[
     "ubacktrace", "ucallers", "ustack", "print_ubacktrace", "print_ubacktrace_brief", "sprint_ubacktrace",
-    "usymname", "usymdata", "umodname", "print_usyms", "sprint_usyms", "print_ustack", "sprint_ustack",
+    "usymname", "usymdata", "umodname", "umodaddr", "print_usyms", "sprint_usyms", "print_ustack", "sprint_ustack",
 ];
 
 /// The user-space objects whose symbols and unwind rows go into the module: none
