@@ -91,6 +91,8 @@ enum rt_sc_decoder {
 	RT_SCD_GETRANDOM_FLAGS = 43,
 	RT_SCD_MEMFD_FLAGS = 44,
 	RT_SCD_MLOCK2_FLAGS = 45,
+	RT_SCD_SOCKOPT_LEVEL = 46,
+	RT_SCD_SOCKOPT_NAME = 47,
 	RT_SCD_COUNT
 };
 
@@ -387,6 +389,38 @@ static const struct rt_sc_flag rt_sc_memfd_flags[] = {
 
 static const struct rt_sc_flag rt_sc_mlock2_flags[] = { RT_SC_FLAG(MLOCK_ONFAULT) };
 
+static const struct rt_sc_flag rt_sc_sockopt_levels[] = {
+	RT_SC_FLAG(SOL_IP), RT_SC_FLAG(SOL_SOCKET), RT_SC_FLAG(SOL_TCP), RT_SC_FLAG(SOL_UDP),
+	RT_SC_FLAG(SOL_IPV6), RT_SC_FLAG(SOL_ICMPV6), RT_SC_FLAG(SOL_SCTP), RT_SC_FLAG(SOL_UDPLITE),
+	RT_SC_FLAG(SOL_RAW), RT_SC_FLAG(SOL_PACKET), RT_SC_FLAG(SOL_NETLINK), RT_SC_FLAG(SOL_TIPC),
+	RT_SC_FLAG(SOL_RXRPC), RT_SC_FLAG(SOL_BLUETOOTH), RT_SC_FLAG(SOL_RDS), RT_SC_FLAG(SOL_ALG),
+	RT_SC_FLAG(SOL_NFC), RT_SC_FLAG(SOL_TLS), RT_SC_FLAG(SOL_XDP), RT_SC_FLAG(SOL_MPTCP),
+};
+
+/*
+ * Socket-level option names (SystemTap prints these whatever the level); the
+ * time options by their user-space names, which are the _OLD values on x86-64.
+ */
+static const struct rt_sc_flag rt_sc_sockopt_names[] = {
+	RT_SC_FLAG(SO_DEBUG), RT_SC_FLAG(SO_REUSEADDR), RT_SC_FLAG(SO_TYPE), RT_SC_FLAG(SO_ERROR),
+	RT_SC_FLAG(SO_DONTROUTE), RT_SC_FLAG(SO_BROADCAST), RT_SC_FLAG(SO_SNDBUF), RT_SC_FLAG(SO_RCVBUF),
+	RT_SC_FLAG(SO_SNDBUFFORCE), RT_SC_FLAG(SO_RCVBUFFORCE), RT_SC_FLAG(SO_KEEPALIVE),
+	RT_SC_FLAG(SO_OOBINLINE), RT_SC_FLAG(SO_NO_CHECK), RT_SC_FLAG(SO_PRIORITY), RT_SC_FLAG(SO_LINGER),
+	RT_SC_FLAG(SO_BSDCOMPAT), RT_SC_FLAG(SO_REUSEPORT), RT_SC_FLAG(SO_PASSCRED), RT_SC_FLAG(SO_PEERCRED),
+	RT_SC_FLAG(SO_RCVLOWAT), RT_SC_FLAG(SO_SNDLOWAT), { SO_RCVTIMEO_OLD, "SO_RCVTIMEO" }, { SO_SNDTIMEO_OLD, "SO_SNDTIMEO" },
+	RT_SC_FLAG(SO_BINDTODEVICE), RT_SC_FLAG(SO_ATTACH_FILTER), RT_SC_FLAG(SO_DETACH_FILTER),
+	RT_SC_FLAG(SO_PEERNAME), { SO_TIMESTAMP_OLD, "SO_TIMESTAMP" }, RT_SC_FLAG(SO_ACCEPTCONN), RT_SC_FLAG(SO_PEERSEC),
+	RT_SC_FLAG(SO_PASSSEC), { SO_TIMESTAMPNS_OLD, "SO_TIMESTAMPNS" }, RT_SC_FLAG(SO_MARK), { SO_TIMESTAMPING_OLD, "SO_TIMESTAMPING" },
+	RT_SC_FLAG(SO_PROTOCOL), RT_SC_FLAG(SO_DOMAIN), RT_SC_FLAG(SO_RXQ_OVFL), RT_SC_FLAG(SO_WIFI_STATUS),
+	RT_SC_FLAG(SO_PEEK_OFF), RT_SC_FLAG(SO_NOFCS), RT_SC_FLAG(SO_LOCK_FILTER),
+	RT_SC_FLAG(SO_SELECT_ERR_QUEUE), RT_SC_FLAG(SO_BUSY_POLL), RT_SC_FLAG(SO_MAX_PACING_RATE),
+	RT_SC_FLAG(SO_BPF_EXTENSIONS), RT_SC_FLAG(SO_INCOMING_CPU), RT_SC_FLAG(SO_ATTACH_BPF),
+	RT_SC_FLAG(SO_ATTACH_REUSEPORT_CBPF), RT_SC_FLAG(SO_ATTACH_REUSEPORT_EBPF),
+	RT_SC_FLAG(SO_CNX_ADVICE), RT_SC_FLAG(SO_MEMINFO), RT_SC_FLAG(SO_INCOMING_NAPI_ID),
+	RT_SC_FLAG(SO_COOKIE), RT_SC_FLAG(SO_PEERGROUPS), RT_SC_FLAG(SO_ZEROCOPY), RT_SC_FLAG(SO_TXTIME),
+	RT_SC_FLAG(SO_BINDTOIFINDEX),
+};
+
 #define RT_SC_TABLE(t, how, mask) { t, ARRAY_SIZE(t), how, mask }
 
 /* The plain tables, by decoder; the others (n == 0) are decoded below. */
@@ -428,6 +462,8 @@ static const struct rt_sc_table rt_sc_tables[RT_SCD_COUNT] = {
 	[RT_SCD_GETRANDOM_FLAGS] = RT_SC_TABLE(rt_sc_getrandom_flags, RT_SCD_BITS, 0xffffffffUL),
 	[RT_SCD_MEMFD_FLAGS] = RT_SC_TABLE(rt_sc_memfd_flags, RT_SCD_BITS, 0xffffffffUL),
 	[RT_SCD_MLOCK2_FLAGS] = RT_SC_TABLE(rt_sc_mlock2_flags, RT_SCD_BITS, 0xffffffffUL),
+	[RT_SCD_SOCKOPT_LEVEL] = RT_SC_TABLE(rt_sc_sockopt_levels, RT_SCD_ONE, 0xffffffffUL),
+	[RT_SCD_SOCKOPT_NAME] = RT_SC_TABLE(rt_sc_sockopt_names, RT_SCD_ONE, 0xffffffffUL),
 };
 
 /* Append "|NAME" (no '|' first) to out, which holds len bytes. */
@@ -710,6 +746,38 @@ void rt_sc_timespec_str(char *out, size_t n, unsigned long uaddr)
 		return;
 	}
 	scnprintf(out, n, "[%lld.%09lld]", (long long)ts.tv_sec, (long long)ts.tv_nsec);
+}
+
+/* utimensat's two times: [SEC.NSEC][SEC.NSEC], [UTIME_NOW], [UTIME_OMIT]. */
+void rt_sc_timespec2_str(char *out, size_t n, unsigned long uaddr)
+{
+	struct __kernel_timespec ts[2];
+	size_t len = 0;
+	int i;
+
+	if (!rt_sc_uread(ts, uaddr, sizeof(ts))) {
+		rt_sc_unread(out, n, uaddr);
+		return;
+	}
+	for (i = 0; i < 2 && len < n; i++) {
+		if (ts[i].tv_nsec == UTIME_NOW || ts[i].tv_nsec == UTIME_OMIT)
+			len += scnprintf(out + len, n - len, "[%s]", ts[i].tv_nsec == UTIME_NOW ? "UTIME_NOW" : "UTIME_OMIT");
+		else
+			len += scnprintf(out + len, n - len, "[%lld.%09lld]", (long long)ts[i].tv_sec, (long long)ts[i].tv_nsec);
+	}
+}
+
+/* A struct __kernel_itimerspec: [INTERVAL,VALUE], each SEC.NSEC with six digits as SystemTap prints it. */
+void rt_sc_itimerspec_str(char *out, size_t n, unsigned long uaddr)
+{
+	struct __kernel_itimerspec it;
+
+	if (!rt_sc_uread(&it, uaddr, sizeof(it))) {
+		rt_sc_unread(out, n, uaddr);
+		return;
+	}
+	scnprintf(out, n, "[%d.%06d,%d.%06d]", (int)it.it_interval.tv_sec, (int)it.it_interval.tv_nsec,
+		  (int)it.it_value.tv_sec, (int)it.it_value.tv_nsec);
 }
 
 /* A struct __kernel_old_timeval (select): [SEC.USEC] (six digits). */

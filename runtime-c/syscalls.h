@@ -47,6 +47,8 @@ void rt_sc_sigset_str(char *out, size_t n, unsigned long uaddr);
 void rt_sc_sigaction_str(char *out, size_t n, unsigned long uaddr);
 void rt_sc_fdpair_str(char *out, size_t n, unsigned long uaddr);
 void rt_sc_itimerval_str(char *out, size_t n, unsigned long uaddr);
+void rt_sc_timespec2_str(char *out, size_t n, unsigned long uaddr);
+void rt_sc_itimerspec_str(char *out, size_t n, unsigned long uaddr);
 void rt_sc_argv_str(char *out, size_t n, unsigned long argv);
 void rt_sc_envc_str(char *out, size_t n, unsigned long envp);
 void rt_sc_futex_argstr(char *out, size_t n, unsigned long uaddr, long op, long val,

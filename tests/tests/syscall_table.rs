@@ -202,5 +202,6 @@ const DECODED: &[(&str, &str)] = &[
     ("getitimer", "which"), ("setitimer", "which"), ("setitimer", "value"), ("getrusage", "who"), ("getpriority", "which"),
     ("setpriority", "which"), ("sched_setscheduler", "policy"), ("fadvise64", "advice"), ("mremap", "flags"),
     ("getrandom", "flags"), ("memfd_create", "flags"), ("mlock2", "flags"), ("execve", "argv"), ("execve", "envp"),
-    ("execveat", "argv"), ("execveat", "envp"),
+    ("execveat", "argv"), ("execveat", "envp"), ("setsockopt", "level"), ("setsockopt", "optname"), ("getsockopt", "level"),
+    ("getsockopt", "optname"), ("utimensat", "utimes"), ("timerfd_settime", "utmr"), ("timer_settime", "new_setting"),
 ];

@@ -43,14 +43,17 @@ int main(void)
 	struct itimerval it = { .it_interval = { 1, 500 } };
 	struct rusage ru;
 	sigset_t set;
-	int word = 1, p[2] = { -1, -1 }, st = 0, n = 0, ctid = 0;
-	long s, c, child, fd, ep, efd;
+	int one = 1, word = 1, p[2] = { -1, -1 }, st = 0, n = 0, ctid = 0;
+	struct timespec times[2] = { { 5, 7 }, { 0, UTIME_OMIT } };
+	struct itimerspec its = { .it_value = { 3, 0 } };
+	long s, c, child, fd, ep, efd, tfd;
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	syscall(SYS_getppid);
 	/* Sockets: a listener on 127.0.0.1:PORT and a client. */
 	s = syscall(SYS_socket, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	syscall(SYS_bind, s, &a, sizeof(a));
+	syscall(SYS_setsockopt, s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	syscall(SYS_listen, s, 4);
 	c = syscall(SYS_socket, AF_INET, SOCK_STREAM, IPPROTO_TCP);
 	syscall(SYS_connect, c, &a, sizeof(a));
@@ -87,6 +90,7 @@ int main(void)
 	fd = syscall(SYS_openat, AT_FDCWD, "/tmp/sc_decode/a", O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	syscall(SYS_renameat2, AT_FDCWD, "/tmp/sc_decode/a", AT_FDCWD, "/tmp/sc_decode/b", RENAME_NOREPLACE);
 	syscall(SYS_chmod, "/tmp/sc_decode/b", 0644);
+	syscall(SYS_utimensat, AT_FDCWD, "/tmp/sc_decode/b", times, 0);
 	syscall(SYS_mknodat, AT_FDCWD, "/tmp/sc_decode/fifo", S_IFIFO | 0600, 0);
 	syscall(SYS_access, "/tmp/sc_decode/b", R_OK | W_OK);
 	syscall(SYS_access, "/tmp/sc_decode/b", F_OK);
@@ -97,7 +101,8 @@ int main(void)
 	/* Descriptors with flags. */
 	syscall(SYS_pipe2, p, O_NONBLOCK | O_CLOEXEC);
 	efd = syscall(SYS_eventfd2, 3, EFD_CLOEXEC | EFD_NONBLOCK);
-	syscall(SYS_timerfd_create, CLOCK_BOOTTIME, TFD_CLOEXEC);
+	tfd = syscall(SYS_timerfd_create, CLOCK_BOOTTIME, TFD_CLOEXEC);
+	syscall(SYS_timerfd_settime, tfd, 0, &its, NULL);
 	syscall(SYS_inotify_init1, IN_NONBLOCK);
 	ep = syscall(SYS_epoll_create1, EPOLL_CLOEXEC);
 	syscall(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, efd, &ev);

@@ -142,18 +142,23 @@ pub enum Decoder {
     MemfdFlags = 44,
     /// MLOCK_ONFAULT
     Mlock2Flags = 45,
+    /// SOL_SOCKET ...
+    SockoptLevel = 46,
+    /// SO_REUSEADDR ...
+    SockoptName = 47,
 }
 
 impl Decoder {
     /// Every decoder, in number order.
-    pub const ALL: [Decoder; 46] = {
+    pub const ALL: [Decoder; 48] = {
         use Decoder::*;
         [
             Open, Prot, Mmap, At, Signal, SockFamily, SockType, SockFlags, MsgFlags, CloneFlags, FcntlCmd, WaitOptions,
             WaitidWhich, EpollOp, EpollFlags, Rlimit, Clock, TimerFlags, MountFlags, UmountFlags, RenameFlags, MknodMode,
             AccessMode, SigprocmaskHow, SeekWhence, FdFlags, PipeFlags, EventfdFlags, TimerfdFlags, SignalfdFlags,
             InotifyFlags, ShutdownHow, FlockOp, Madvise, MsyncFlags, MlockallFlags, InotifyMask, ItimerWhich, RusageWho,
-            PriorityWhich, SchedPolicy, Fadvise, MremapFlags, GetrandomFlags, MemfdFlags, Mlock2Flags,
+            PriorityWhich, SchedPolicy, Fadvise, MremapFlags, GetrandomFlags, MemfdFlags, Mlock2Flags, SockoptLevel,
+            SockoptName,
         ]
     };
 }
@@ -228,6 +233,8 @@ pub fn decoder(func: &str, arg: &str) -> Option<Decode> {
         ("getrandom", "flags") => GetrandomFlags,
         ("memfd_create", "flags") => MemfdFlags,
         ("mlock2", "flags") => Mlock2Flags,
+        ("setsockopt" | "getsockopt", "level") => SockoptLevel,
+        ("setsockopt" | "getsockopt", "optname") => SockoptName,
         _ => return decode_call(func, arg),
     };
     Some(Decode::Table(table))
@@ -253,6 +260,8 @@ fn decode_call(func: &str, arg: &str) -> Option<Decode> {
         ("write" | "pwrite64", "buf") | ("sendto", "buff") => Decode::Call("user_buffer_quoted({v}, {2}, 50)", "%s"),
         ("add_key", "payload") => Decode::Call("user_buffer_quoted({v}, {3}, 50)", "%s"),
         ("setitimer", "value") => Decode::Call("__sc_itimerval_str({v})", "%s"),
+        ("utimensat", "utimes") => Decode::Call("__sc_timespec2_str({v})", "%s"),
+        ("timerfd_settime", "utmr") | ("timer_settime", "new_setting") => Decode::Call("__sc_itimerspec_str({v})", "%s"),
         ("execve" | "execveat", "argv") => Decode::Call("__sc_argv_str({v})", "%s"),
         ("execve" | "execveat", "envp") => Decode::Call("__sc_envc_str({v})", "%s"),
         _ => return None,
