@@ -856,17 +856,38 @@ impl Drop for SignalGuard {
 
 // ---- the -c command -----------------------------------------------------------------------
 
-/// The shell's script for the -c command: `exec CMD` for a simple command, so the
-/// command itself has the pid that target() names (as SystemTap's); a compound one
-/// (`a; b`, `a && b`, pipes, loops, a leading `VAR=value`) as written, since `exec`
-/// would replace the shell after its first command.
+/// The shell's script for the -c command: `exec CMD` for a simple command (redirections
+/// included), so the command itself has the pid that target() names; a compound one (an
+/// unquoted `;`, `&`, `|`, `(`, `)`, `{`, `}`, backquote or newline, or a leading keyword
+/// or `VAR=value`) as written, the shell then being the target, as with SystemTap's
+/// staprun: `exec` would replace the shell after its first command.
 fn shell_script(cmd: &str) -> String {
     const KEYWORDS: [&str; 8] = ["for", "while", "until", "if", "case", "{", "!", "exec"];
     let first = cmd.split_whitespace().next().unwrap_or("");
-    let compound = cmd.contains([';', '&', '|', '\n', '(', ')', '`'])
+    let compound = has_unquoted_operator(cmd)
         || KEYWORDS.contains(&first)
         || first.split(['\'', '"']).next().is_some_and(|w| w.contains('='));
     if compound { cmd.to_string() } else { format!("exec {cmd}") }
+}
+
+/// Whether `cmd` has a shell operator outside quotes and backslash escapes.
+fn has_unquoted_operator(cmd: &str) -> bool {
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    let mut prev = ' ';
+    for c in cmd.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if !single => escaped = true,
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            // `2>&1`, `<&3`: a redirection, which `exec` takes.
+            '&' if !single && !double && (prev == '>' || prev == '<') => {}
+            ';' | '&' | '|' | '(' | ')' | '{' | '}' | '\n' | '`' if !single && !double => return true,
+            _ => {}
+        }
+        prev = c;
+    }
+    false
 }
 
 /// A forked child that waits on a pipe before exec'ing `/bin/sh -c` with the command
@@ -968,8 +989,12 @@ mod tests {
     fn compound_commands_keep_their_shell() {
         assert_eq!(super::shell_script("ls -l /tmp"), "exec ls -l /tmp");
         assert_eq!(super::shell_script("./w 'a b' \"$HOME\""), "exec ./w 'a b' \"$HOME\"");
-        for c in ["echo a; sleep 1", "a && b", "a | b", "a &", "for i in 1 2; do x; done", "X=1 prog", "(cd /; ls)", "exec ls"] {
+        for c in ["echo a; sleep 1", "a && b", "a | b", "a &", "for i in 1 2; do x; done", "X=1 prog", "(cd /; ls)", "exec ls", "a 2>&1 | b"] {
             assert_eq!(super::shell_script(c), c, "{c}");
+        }
+        // Operators inside quotes belong to the command's arguments; redirections are exec's.
+        for c in ["/bin/sh -c 'trap : USR1; kill -USR1 $$' \"x;y\" a\\;b", "./w threads 3 >/dev/null 2>&1 </dev/null"] {
+            assert_eq!(super::shell_script(c), format!("exec {c}"));
         }
     }
     use super::*;
