@@ -32,6 +32,7 @@ typedef bool (*rt_hit_fn)(const struct rt_probe *p, enum rt_phase phase,
 
 struct rt_probe {
 	const char *pp;		/* probe point, for pp() */
+	const char *pn;		/* as the script names it, for pn() */
 	const char *type;	/* its mechanism, for probe_type(): "kprobe", ... */
 	rt_hit_fn hit;		/* BODY_hit of RT_PROBE_HIT */
 };

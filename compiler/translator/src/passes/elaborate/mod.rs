@@ -111,6 +111,8 @@ pub struct ResolvedPoint {
     pub kind: PointKind,
     /// What `pp()` returns.
     pub pp: String,
+    /// What `pn()` returns (points.rs, script_level_name).
+    pub pn: String,
 }
 
 /// What elaboration needs to know besides the scripts.

@@ -87,7 +87,8 @@ pub fn resolve_probes(
                 continue;
             }
             diags.extend(errors.into_iter().filter(|d| !d.is_error()));
-            for (chain, conds, rp) in found {
+            for (chain, conds, mut rp) in found {
+                rp.pn = script_level_name(point, &chain, &rp.pp, table);
                 match groups.iter_mut().find(|g| g.0 == chain && g.1 == conds) {
                     Some(g) => g.2.push(rp),
                     None => {
@@ -131,6 +132,39 @@ fn wrap_body(user: &ast::Block, chain: &[usize], table: &SymbolTable) -> ast::Bl
         body = ast::Block { stmts, span: body.span };
     }
     body
+}
+
+/// What `pn()` returns: the point as the script names it, wildcards expanded. Through
+/// an alias, the alias's name (with the user's suffixes: `syscall.read.return` for
+/// `syscall.*.return`); else the point as written, or for a wildcard what it became,
+/// without the `@file:line` that `pp()` adds (`kernel.function("vfs_read")`).
+fn script_level_name(point: &ProbePoint, chain: &[usize], pp: &str, table: &SymbolTable) -> String {
+    let comps = &point.components;
+    if let Some(&first) = chain.first() {
+        let names = &table.aliases[first].names;
+        // The longest of the alias's names that the point starts with.
+        if let Some(n) = names
+            .iter()
+            .filter(|n| comps.len() >= n.components.len() && components_match(&comps[..n.components.len()], &n.components))
+            .max_by_key(|n| n.components.len())
+        {
+            let mut c = n.components.clone();
+            c.extend_from_slice(&comps[n.components.len()..]);
+            return pp_string(&c);
+        }
+    }
+    let written = pp_string(comps);
+    if !written.contains(['*', '?', '[']) {
+        return written;
+    }
+    // Drop `@file:line` from the resolved point's quoted argument.
+    match pp.find('@') {
+        Some(at) => match pp[at..].find('"') {
+            Some(q) => format!("{}{}", &pp[..at], &pp[at + q..]),
+            None => pp.to_string(),
+        },
+        None => pp.to_string(),
+    }
 }
 
 /// A resolved point: the aliases it went through, the conditions on the way, where it fires.
@@ -204,7 +238,7 @@ fn expand(
                 errors.extend(warnings.into_iter().map(|w| Diagnostic::warning(w).with_span(point.span)));
                 found.extend(v.into_iter().map(|(mut k, pp)| {
                     k.optional |= point.optional || point.sufficient;
-                    (chain.clone(), conds.to_vec(), ResolvedPoint { kind: PointKind::Kprobe(k), pp })
+                    (chain.clone(), conds.to_vec(), ResolvedPoint { kind: PointKind::Kprobe(k), pp, pn: String::new() })
                 }))
             }
             Err(msg) => errors.push(kernel_point_error(&msg).with_span(point.span)),
@@ -216,7 +250,7 @@ fn expand(
         match r {
             Ok((mut w, pp)) => {
                 w.optional = point.optional || point.sufficient;
-                found.push((chain, conds.to_vec(), ResolvedPoint { kind: PointKind::Watch(w), pp }))
+                found.push((chain, conds.to_vec(), ResolvedPoint { kind: PointKind::Watch(w), pp, pn: String::new() }))
             }
             Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
         }
@@ -227,7 +261,7 @@ fn expand(
         match r {
             Ok(v) => found.extend(v.into_iter().map(|(mut t, pp)| {
                 t.optional |= point.optional || point.sufficient;
-                (chain.clone(), conds.to_vec(), ResolvedPoint { kind: PointKind::Tracepoint(t), pp })
+                (chain.clone(), conds.to_vec(), ResolvedPoint { kind: PointKind::Tracepoint(t), pp, pn: String::new() })
             })),
             Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
         }
@@ -244,7 +278,7 @@ fn expand(
                     }
                     crate::userspace::UserPoint::Event(e) => PointKind::ProcEvent(e),
                 };
-                (chain.clone(), conds.to_vec(), ResolvedPoint { kind, pp })
+                (chain.clone(), conds.to_vec(), ResolvedPoint { kind, pp, pn: String::new() })
             })),
             Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
         }
@@ -267,7 +301,7 @@ fn expand(
                 PointKind::Syscall { ret: true, .. } => "kernel.trace(\"raw_syscalls:sys_exit\")".into(),
                 _ => pp_string(comps),
             };
-            found.push((chain, conds.to_vec(), ResolvedPoint { kind, pp }))
+            found.push((chain, conds.to_vec(), ResolvedPoint { kind, pp, pn: String::new() }))
         }
         Err(msg) => errors.push(Diagnostic::error(msg).with_span(point.span)),
     }

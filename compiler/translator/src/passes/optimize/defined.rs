@@ -121,7 +121,7 @@ mod tests {
     }
 
     fn point(kind: PointKind) -> ResolvedPoint {
-        ResolvedPoint { pp: format!("{kind:?}"), kind }
+        ResolvedPoint { pp: format!("{kind:?}"), pn: String::new(), kind }
     }
 
     #[test]

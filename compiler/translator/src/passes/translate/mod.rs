@@ -230,16 +230,18 @@ pub fn run(program: &Program, sources: &SourceMap, info: &ModuleInfo) -> Result<
             let ptype = probe_type(&pt.kind);
             writeln!(
                 probes,
-                "static const struct rt_probe {desc} = {{\n\t.pp = {},\n\t.type = \"{ptype}\",\n\t.hit = {body}_hit,\n}};\n",
+                "static const struct rt_probe {desc} = {{\n\t.pp = {},\n\t.pn = {},\n\t.type = \"{ptype}\",\n\t.hit = {body}_hit,\n}};\n",
                 crate::format::c_string_literal(pt.pp.as_bytes()),
+                crate::format::c_string_literal(pt.pn.as_bytes()),
             )
             .unwrap();
             if let Some(e) = &entry {
                 // The same point and locks, run by the kretprobe's entry handler.
                 writeln!(
                     probes,
-                    "static const struct rt_probe {desc}_entry = {{\n\t.pp = {},\n\t.type = \"{ptype}\",\n\t.hit = {}_hit,\n}};\n",
+                    "static const struct rt_probe {desc}_entry = {{\n\t.pp = {},\n\t.pn = {},\n\t.type = \"{ptype}\",\n\t.hit = {}_hit,\n}};\n",
                     crate::format::c_string_literal(pt.pp.as_bytes()),
+                    crate::format::c_string_literal(pt.pn.as_bytes()),
                     e.body,
                 )
                 .unwrap();
