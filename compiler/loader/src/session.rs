@@ -191,6 +191,9 @@ pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
             return Ok(Ending::Finished(1));
         }
         if let Some(c) = child.as_mut() {
+            // What the begin probes printed goes out before the command prints anything:
+            // both write to the same stdout, and the command would otherwise race the relay.
+            s.pump(&mut out, true)?;
             c.release();
         }
         if opts.load_only {
