@@ -44,6 +44,46 @@ pub fn resolve(comps: &[Component], release: &str) -> Option<Result<Vec<(TracePo
     }
 }
 
+/// Tracepoint `system:name` whose `__traceiter_` function is `f` in `object`, or None
+/// when it has no entry or takes an argument that does not fit a 64-bit slot (a struct
+/// or float passed by value), which is recorded in `unusable`.
+fn attachable(
+    object: super::Object,
+    f: &super::Function,
+    name: &str,
+    system: &str,
+    module: Option<&str>,
+    optional: bool,
+    unusable: &mut Vec<String>,
+) -> Result<Option<TracePoint>, String> {
+    let Some(entry) = f.entries.iter().find(|e| !e.symbol.is_empty()).or(f.entries.first()) else { return Ok(None) };
+    let site = Site {
+        object,
+        function: format!("tracepoint {system}:{name}"),
+        addr: entry.addr,
+        die: entry.die,
+        cu: entry.cu,
+        tracepoint: true,
+        btf: false,
+    };
+    let kinds = super::target::with_func(&site, |func| func.tracepoint_arg_kinds()).map_err(|e| match e {
+        super::target::Error::Other(m) => m,
+        e => format!("{e:?}"),
+    })?;
+    if let Some((arg, _)) = kinds.iter().find(|(_, simple)| !simple) {
+        unusable.push(format!("{system}:{name} (argument '{arg}' is not an integer or pointer)"));
+        return Ok(None);
+    }
+    Ok(Some(TracePoint {
+        name: name.to_string(),
+        system: system.to_string(),
+        module: module.map(str::to_string),
+        nargs: kinds.len(),
+        site,
+        optional,
+    }))
+}
+
 /// SystemTap's `pp()` of a tracepoint probe.
 pub fn pp(system: &str, name: &str) -> String {
     format!("kernel.trace(\"{system}:{name}\")")
@@ -72,26 +112,8 @@ fn find(pattern: &str, release: &str) -> Result<Vec<(TracePoint, String)>, Strin
         if sys_pat.is_some_and(|p| !super::index::glob(p, &system)) {
             continue;
         }
-        let Some(entry) = f.entries.iter().find(|e| !e.symbol.is_empty()).or(f.entries.first()) else { continue };
-        let site = Site {
-            object: super::Object::kernel(release),
-            function: format!("tracepoint {system}:{name}"),
-            addr: entry.addr,
-            die: entry.die,
-            cu: entry.cu,
-            tracepoint: true,
-            btf: false,
-        };
-        let kinds = super::target::with_func(&site, |func| func.tracepoint_arg_kinds()).map_err(|e| match e {
-            super::target::Error::Other(m) => m,
-            e => format!("{e:?}"),
-        })?;
-        if let Some((arg, _)) = kinds.iter().find(|(_, simple)| !simple) {
-            // A struct or float passed by value does not sit in one 64-bit slot.
-            unusable.push(format!("{system}:{name} (argument '{arg}' is not an integer or pointer)"));
-            continue;
-        }
-        let tp = TracePoint { name: name.to_string(), system: system.clone(), module: None, nargs: kinds.len(), site, optional: wild };
+        let object = super::Object::kernel(release);
+        let Some(tp) = attachable(object, f, name, &system, None, wild, &mut unusable)? else { continue };
         out.push((tp, pp(&system, name)));
     }
     for (module, path) in super::module_debug_files(release) {
@@ -108,26 +130,8 @@ fn find(pattern: &str, release: &str) -> Result<Vec<(TracePoint, String)>, Strin
             let ix = super::index_of(&object).map_err(|e| format!("{e:#}"))?;
             let iter = format!("{ITER_PREFIX}{name}");
             let Some(f) = ix.functions.iter().find(|f| f.name == iter) else { continue };
-            let Some(entry) = f.entries.iter().find(|e| !e.symbol.is_empty()).or(f.entries.first()) else { continue };
-            let site = Site {
-                object,
-                function: format!("tracepoint {system}:{name}"),
-                addr: entry.addr,
-                die: entry.die,
-                cu: entry.cu,
-                tracepoint: true,
-                btf: false,
-            };
-            let kinds = super::target::with_func(&site, |func| func.tracepoint_arg_kinds()).map_err(|e| match e {
-                super::target::Error::Other(m) => m,
-                e => format!("{e:?}"),
-            })?;
-            if let Some((arg, _)) = kinds.iter().find(|(_, simple)| !simple) {
-                unusable.push(format!("{system}:{name} (argument '{arg}' is not an integer or pointer)"));
-                continue;
-            }
+            let Some(tp) = attachable(object.clone(), f, name, &system, Some(&module), wild, &mut unusable)? else { continue };
             seen.insert(name.clone());
-            let tp = TracePoint { name: name.clone(), system: system.clone(), module: Some(module.clone()), nargs: kinds.len(), site, optional: wild };
             out.push((tp, pp(&system, name)));
         }
     }
