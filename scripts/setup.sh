@@ -45,6 +45,20 @@ SRC
 	fi
 fi
 
+# Debian 12's other 6.1 flavours: cloud (no 9p: the VM tier runs it sealed, with
+# the loader alone) and rt (PREEMPT_RT). Production hosts run them too; modules
+# are built for each on this host. RSTAP_SETUP_NO_FLAVOURS=1 skips.
+if [ -z "${RSTAP_SETUP_NO_FLAVOURS:-}" ]; then
+	need=()
+	for f in cloud rt; do
+		ls /boot/vmlinuz-6.1.*-"$f"-amd64 >/dev/null 2>&1 || need+=("linux-image-$f-amd64" "linux-headers-$f-amd64")
+	done
+	if [ ${#need[@]} -gt 0 ]; then
+		echo "setup: installing Debian's ${need[*]}" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+	fi
+fi
+
 # The seed corpus workloads (user-space programs the scripts trace), built
 # outside the read-only shared/ folder.
 corpus=$(cd .. && pwd)/shared/corpus
@@ -65,6 +79,8 @@ if [ -z "${RSTAP_SETUP_NO_DEBUGINFO:-}" ]; then
 		members=()
 		[ -e "/usr/lib/debug/boot/vmlinux-$kver" ] || members+=("./usr/lib/debug/boot/vmlinux-$kver")
 		for m in usbcore kvm mac80211; do
+			# A flavour without the module (cloud has no usbcore) has no debuginfo of it.
+			find "/lib/modules/$kver/kernel" -name "$m.ko*" 2>/dev/null | grep -q . || continue
 			find "/usr/lib/debug/lib/modules/$kver" -name "$m.ko" 2>/dev/null | grep -q . ||
 				members+=("./usr/lib/debug/lib/modules/$kver/*/$m.ko")
 		done
