@@ -3,9 +3,9 @@
  * transport.c - the module's end of the link to rstaprun (docs/transport.md).
  *
  * This file owns:
- *  - the debugfs directory /sys/kernel/debug/rstap_<module name>/ and
- *    everything in it: the per-CPU relay files trace0..traceN-1 and the
- *    control file;
+ *  - the directory rstap_<module name>/ and everything in it: the per-CPU
+ *    relay files trace0..traceN-1 and the control file (where it lives,
+ *    debugfs or procfs, is transport_files.c's concern);
  *  - struct rt_session rt_session (the session state and its counters);
  *  - the module parameters _rstap_bufsize_kb, _rstap_target,
  *    _rstap_overwrite, _rstap_pid, _rstap_uid and _rstap_tz_*, and the .modinfo tag rstap_kernel that the loader
@@ -28,7 +28,6 @@
  */
 
 #include <linux/atomic.h>
-#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/hardirq.h>
 #include <linux/irqflags.h>
@@ -100,8 +99,6 @@ struct rt_session rt_session = {
 	.state = ATOMIC_INIT(RT_STATE_LOADED),
 };
 
-static struct dentry *rt_dir;
-static struct dentry *rt_control;
 static struct rchan *rt_chan;
 static atomic64_t rt_seq = ATOMIC64_INIT(0);
 static DEFINE_MUTEX(rt_control_lock);
@@ -129,27 +126,6 @@ static int rt_subbuf_start(struct rchan_buf *buf, void *subbuf,
 {
 	return _rstap_overwrite || !relay_buf_full(buf);
 }
-
-static struct dentry *rt_create_buf_file(const char *filename,
-					 struct dentry *parent, umode_t mode,
-					 struct rchan_buf *buf, int *is_global)
-{
-	*is_global = 0;
-	return debugfs_create_file(filename, mode, parent, buf,
-				   &relay_file_operations);
-}
-
-static int rt_remove_buf_file(struct dentry *dentry)
-{
-	debugfs_remove(dentry);
-	return 0;
-}
-
-static const struct rchan_callbacks rt_relay_callbacks = {
-	.subbuf_start = rt_subbuf_start,
-	.create_buf_file = rt_create_buf_file,
-	.remove_buf_file = rt_remove_buf_file,
-};
 
 /*
  * Append one record to this CPU's buffer, irqs already off.  Like relay.h's
@@ -408,64 +384,35 @@ static ssize_t rt_control_read(struct file *file, char __user *ubuf,
 	return simple_read_from_buffer(ubuf, count, ppos, line, n);
 }
 
-static const struct file_operations rt_control_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.read = rt_control_read,
-	.write = rt_control_write,
-	.release = rt_control_release,
-	.llseek = default_llseek,
-};
+/* The files, in debugfs or procfs, wired to the operations above. */
+#include "transport_files.c"
 
 /* ---- init and exit ---------------------------------------------------- */
 
 /**
- * rt_transport_init - create the debugfs files and the relay channel
+ * rt_transport_init - create the files and the relay channel
  *
  * Call from module_init before anything may call rt_transport_write().
  * Returns 0 or -errno; on failure nothing is left behind.
  */
 int rt_transport_init(void)
 {
-	char dirname[sizeof("rstap_") + MODULE_NAME_LEN];
 	size_t bufsize, subbuf_size;
-	int rc;
+	struct rchan *chan;
+	int rc = 0;
 
 	bufsize = (size_t)_rstap_bufsize_kb * 1024;
 	subbuf_size = max_t(size_t, bufsize / RT_N_SUBBUFS, RT_MIN_SUBBUF_SIZE);
 
-	snprintf(dirname, sizeof(dirname), "rstap_%s", THIS_MODULE->name);
-	rt_dir = debugfs_create_dir(dirname, NULL);
-	if (IS_ERR_OR_NULL(rt_dir)) {
-		rc = rt_dir ? PTR_ERR(rt_dir) : -ENOMEM;
-		pr_err("%s: cannot create debugfs directory %s: %d\n",
-		       THIS_MODULE->name, dirname, rc);
-		rt_dir = NULL;
-		return rc;
+	chan = rt_files_open(subbuf_size, RT_N_SUBBUFS, &rc);
+	if (!chan) {
+		if (rc == -ENOMEM)
+			pr_err("%s: cannot open relay channel (%zu x %d bytes per CPU)\n",
+			       THIS_MODULE->name, subbuf_size, RT_N_SUBBUFS);
+		return rc ? rc : -ENOMEM;
 	}
-
-	rt_control = debugfs_create_file("control", 0600, rt_dir, NULL,
-					 &rt_control_fops);
-	if (IS_ERR_OR_NULL(rt_control)) {
-		rc = rt_control ? PTR_ERR(rt_control) : -ENOMEM;
-		goto err_dir;
-	}
-
-	rt_chan = relay_open("trace", rt_dir, subbuf_size, RT_N_SUBBUFS,
-			     &rt_relay_callbacks, NULL);
-	if (!rt_chan) {
-		pr_err("%s: cannot open relay channel (%zu x %d bytes per CPU)\n",
-		       THIS_MODULE->name, subbuf_size, RT_N_SUBBUFS);
-		rc = -ENOMEM;
-		goto err_dir;
-	}
+	rt_chan = chan;
 	return 0;
-
-err_dir:
-	debugfs_remove(rt_dir);
-	rt_dir = NULL;
-	rt_control = NULL;
-	return rc;
 }
 
 /**
@@ -479,8 +426,7 @@ void rt_transport_exit(void)
 	struct rchan *chan;
 
 	/* No new control operations once the file is gone (waits for any). */
-	debugfs_remove(rt_control);
-	rt_control = NULL;
+	rt_files_remove_control();
 	cancel_delayed_work_sync(&rt_detached_work);
 
 	mutex_lock(&rt_control_lock);
@@ -491,9 +437,5 @@ void rt_transport_exit(void)
 	WRITE_ONCE(rt_chan, NULL);
 	/* Writers run with irqs off: wait for any still inside a write. */
 	synchronize_rcu();
-	if (chan)
-		relay_close(chan);
-
-	debugfs_remove(rt_dir);
-	rt_dir = NULL;
+	rt_files_close(chan);
 }

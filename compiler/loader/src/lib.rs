@@ -6,6 +6,7 @@
 
 pub mod args;
 mod host;
+pub mod lockdown;
 pub mod merge;
 pub mod modinfo;
 pub mod permit;
@@ -16,7 +17,7 @@ use std::path::PathBuf;
 
 pub use args::{parse_args, Cli, UsageError, USAGE};
 pub use modinfo::{modinfo, ModinfoError};
-pub use session::{debugfs_dir, delete, run, Snapshot};
+pub use session::{delete, run, transport_dir, Snapshot};
 
 /// What to run and how (the command line of `rstaprun`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,6 +61,9 @@ pub enum LoaderError {
     WrongKernel { module: PathBuf, built: String, host: String },
     Debugfs(String),
     Insert { module: PathBuf, name: String, errno: nix::errno::Errno },
+    /// The kernel refused the module for its signature (or lack of one): `why` says
+    /// which, and the fix (lockdown.rs).
+    Refused { module: PathBuf, why: String },
     Attach { name: String, errno: nix::errno::Errno },
     NotPermitted(String),
     NotLoaded { name: String },
@@ -106,6 +110,9 @@ impl std::fmt::Display for LoaderError {
                     Errno::ENOEXEC => write!(f, "invalid module format (see dmesg)"),
                     _ => write!(f, "{} (see dmesg)", errno.desc()),
                 }
+            }
+            LoaderError::Refused { module, why } => {
+                write!(f, "cannot insert module {}: {why}", module.display())
             }
             LoaderError::Attach { name, errno } => match errno {
                 Errno::ENOENT => write!(f, "module {name} is not loaded (or is not an rstap module)"),

@@ -22,15 +22,26 @@ use crate::merge::{Merger, Record, KIND_STDERR};
 use crate::{modinfo, LoaderError, RunOptions};
 
 const DEBUGFS: &str = "/sys/kernel/debug";
+const PROCFS: &str = "/proc";
 const DEBUGFS_MAGIC: i64 = 0x6462_6720;
 /// How often the loader reads the trace files and the control snapshot.
 const POLL_INTERVAL: u16 = 50;
 const READ_CHUNK: usize = 256 * 1024;
 const UNLOAD_RETRY: Duration = Duration::from_secs(3);
 
-/// The debugfs directory of a loaded module (docs/transport.md, "Files").
-pub fn debugfs_dir(module_name: &str) -> PathBuf {
-    Path::new(DEBUGFS).join(format!("rstap_{module_name}"))
+/// The directory of a loaded module's transport files (docs/transport.md, "Files"):
+/// `/proc/rstap_NAME` when the module chose procfs at load (lockdown, `-D
+/// RT_TRANSPORT_PROCFS`, no debugfs), else `/sys/kernel/debug/rstap_NAME` (debugfs is
+/// mounted first if it is not). None when neither holds a control file.
+pub fn transport_dir(module_name: &str, v: u32) -> Option<PathBuf> {
+    let dir = format!("rstap_{module_name}");
+    let proc = Path::new(PROCFS).join(&dir);
+    if proc.join("control").exists() {
+        return Some(proc);
+    }
+    ensure_debugfs(v).ok()?;
+    let debugfs = Path::new(DEBUGFS).join(&dir);
+    debugfs.join("control").exists().then_some(debugfs)
 }
 
 /// The control file's snapshot line, parsed.
@@ -131,7 +142,14 @@ pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
     let name = if opts.rename { crate::rename::unique_name(&name, std::process::id()) } else { name };
     let file = File::open(module).map_err(io_err(format!("cannot open {}", module.display())))?;
     let mut out = Output::open(opts)?;
-    ensure_debugfs(v)?;
+    // Without a debugfs (none mounted, and none can be), the module puts its files in /proc.
+    let no_debugfs = match ensure_debugfs(v) {
+        Ok(()) => false,
+        Err(e) => {
+            verbose!(v, "{e}: asking the module for its files in /proc");
+            true
+        }
+    };
     // -D: from here on in the background; the caller's process waits for the start.
     let mut daemon = if opts.daemon { Some(Daemon::fork()?) } else { None };
 
@@ -144,6 +162,9 @@ pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
     }
     if opts.load_only {
         params.push("_rstap_overwrite=1".into());
+    }
+    if no_debugfs {
+        params.push("_rstap_procfs=1".into());
     }
     params.extend(crate::host::params(&info));
 
@@ -180,6 +201,13 @@ pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
     if let Err(errno) = inserted {
         if let Some(c) = child.as_mut() {
             c.cancel();
+        }
+        let data = std::fs::read(module).unwrap_or_default();
+        let signed = crate::rename::unsigned_len(&data) != data.len();
+        let policy = crate::lockdown::policy();
+        verbose!(v, "insertion failed: {}; {policy:?}, module signed: {signed}", errno.desc());
+        if let Some(why) = crate::lockdown::refusal(errno, signed, opts.rename, &policy) {
+            return Err(LoaderError::Refused { module: module.clone(), why });
         }
         return Err(LoaderError::Insert { module: module.clone(), name, errno });
     }
@@ -254,8 +282,7 @@ fn attach(opts: &RunOptions) -> Result<i32, LoaderError> {
     let name = module_name_arg(&opts.module.to_string_lossy());
     crate::permit::check(crate::permit::Action::Control(&name))?;
     let mut out = Output::open(opts)?;
-    ensure_debugfs(v)?;
-    if !debugfs_dir(&name).join("control").exists() {
+    if transport_dir(&name, v).is_none() {
         return Err(LoaderError::Attach { name, errno: Errno::ENOENT });
     }
     let mut daemon = if opts.daemon { Some(Daemon::fork()?) } else { None };
@@ -316,12 +343,17 @@ fn module_name_arg(arg: &str) -> String {
 pub fn delete(name: &str, verbose: u32) -> Result<i32, LoaderError> {
     let name = module_name_arg(name);
     crate::permit::check(crate::permit::Action::Control(&name))?;
-    let _ = ensure_debugfs(verbose);
-    let control = debugfs_dir(&name).join("control");
-    if let Ok(mut f) = OpenOptions::new().write(true).open(&control) {
-        verbose!(verbose, "writing stop to {}", control.display());
-        if let Err(e) = write_command(&mut f, "stop") {
-            eprintln!("rstaprun: stopping {name}: {e}");
+    if let Some(dir) = transport_dir(&name, verbose) {
+        let control = dir.join("control");
+        match OpenOptions::new().write(true).open(&control) {
+            Ok(mut f) => {
+                verbose!(verbose, "writing stop to {}", control.display());
+                if let Err(e) = write_command(&mut f, "stop") {
+                    eprintln!("rstaprun: stopping {name}: {e}");
+                }
+            }
+            // Removing it stops it all the same (module_exit stops the probes).
+            Err(e) => verbose!(verbose, "cannot open {}: {e}", control.display()),
         }
     }
     unload(&name, verbose)?;
@@ -607,16 +639,26 @@ struct Session {
 impl Session {
     fn open(name: &str, opts: &RunOptions) -> Result<Session, LoaderError> {
         let verbose = opts.verbose;
-        let dir = debugfs_dir(name);
+        let dir = transport_dir(name, verbose).ok_or_else(|| LoaderError::Io {
+            context: format!(
+                "module {name} has no control file in {PROCFS}/rstap_{name} or {DEBUGFS}/rstap_{name}"
+            ),
+            err: io::Error::new(io::ErrorKind::NotFound, "is it an rstap module?"),
+        })?;
         let control = OpenOptions::new()
             .read(true)
             .write(true)
             .open(dir.join("control"))
             .map_err(|e| {
-                let hint = if errno_of(&e) == Errno::EPERM {
-                    "kernel lockdown restricts debugfs, which rstap's transport needs"
+                let hint = if errno_of(&e) == Errno::EPERM && dir.starts_with(DEBUGFS) {
+                    // The module chose debugfs at load; lockdown came later.
+                    format!(
+                        "the kernel was locked down after {name} was loaded, and lockdown \
+                         restricts debugfs, where it keeps its files: remove it with \
+                         rstaprun -d {name}; modules loaded under lockdown use /proc"
+                    )
                 } else {
-                    "is it an rstap module?"
+                    "is it an rstap module?".to_string()
                 };
                 io_err(format!("cannot open {} ({hint})", dir.join("control").display()))(e)
             })?;
@@ -712,6 +754,14 @@ impl Session {
             self.drain(out)?;
             let why = match errno_of(&e) {
                 Errno::EBUSY => "it is already running (rstaprun -A attaches to it)".to_string(),
+                Errno::EPERM
+                    if crate::lockdown::policy().lockdown
+                        == Some(crate::lockdown::Lockdown::Confidentiality) =>
+                {
+                    "the kernel is locked down at the confidentiality level, which forbids \
+                     kprobes, tracefs and perf: only integrity lockdown lets probes run"
+                        .to_string()
+                }
                 errno => errno.desc().to_string(),
             };
             eprintln!("rstaprun: module {} failed to start: {why}", self.name);

@@ -26,7 +26,7 @@ pub const PORT_STDIN: &str = "rstap.stdin";
 pub const MSIZE: u32 = 512_000;
 
 /// PID 1 of the guest. Mounts the host's `/` read-only and the spool (and cwd) read-write,
-/// prepares a chroot with fresh /proc, /sys, /dev, debugfs and tmpfs, and runs the
+/// prepares a chroot with fresh /proc, /sys, /dev, debugfs, securityfs and tmpfs, and runs the
 /// supervisor there. The per-run settings come from `vm.conf` in the spool, so this script
 /// (and the cached image) does not change from run to run.
 const INIT: &str = r#"#!/bin/busybox sh
@@ -64,6 +64,8 @@ ln -sf /proc/self/fd/1 $R/dev/stdout
 ln -sf /proc/self/fd/2 $R/dev/stderr
 mount -t debugfs debugfs $R/sys/kernel/debug || die "mount debugfs"
 mount -t tracefs tracefs $R/sys/kernel/tracing 2>/dev/null
+# As on a booted host (systemd mounts it): the lockdown state, for rstaprun's messages.
+mount -t securityfs securityfs $R/sys/kernel/security 2>/dev/null
 mount -t cgroup2 cgroup2 $R/sys/fs/cgroup 2>/dev/null
 mount -t bpf bpf $R/sys/fs/bpf 2>/dev/null
 # The guest's /tmp is writable, and the host's /tmp stays visible beneath it
