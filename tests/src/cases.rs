@@ -4,6 +4,9 @@
 //! # script: ../shared/corpus/seed/09_timer_hello.stp   build this script instead (from the repo root)
 //! # build: -D MAXACTION=50        extra options for `rstap -p4` ({repo}: the repository)
 //! # kernels: 6.1.*                run only on kernels whose release matches (a `*` glob)
+//! # boot: lockdown=integrity      run in a boot of its own, these words added to the kernel
+//!                                 command line (none: just its own boot, for a case that
+//!                                 changes what cannot be undone, e.g. locks the kernel down)
 //! # run: {rstaprun} {ko} n=5      the guest's shell command ({rstaprun} {rstap} {ko} {script} {dir} {shared} {repo},
 //!                                 {workloads}: the corpus workloads built in target/workloads, see README)
 //! # exit: 1                       expected exit status (default 0)
@@ -30,6 +33,8 @@ pub struct Case {
     pub build_opts: Vec<String>,
     /// `# kernels:` globs; empty: every kernel.
     pub kernels: Vec<String>,
+    /// `# boot:` kernel command-line words: the case runs in a boot of its own.
+    pub boot: Option<String>,
     pub run: String,
     pub exit: i32,
     /// Expected stdout lines, in order.
@@ -104,6 +109,7 @@ pub fn parse(script: &Path) -> Case {
         script: script.to_path_buf(),
         build_opts: Vec::new(),
         kernels: Vec::new(),
+        boot: None,
         run: "{rstaprun} {ko}".into(),
         exit: 0,
         stdout: Vec::new(),
@@ -122,6 +128,8 @@ pub fn parse(script: &Path) -> Case {
             c.script = crate::repo_root().join(x.trim());
         } else if let Some(x) = line.strip_prefix("# kernels: ") {
             c.kernels.extend(x.split_whitespace().map(str::to_string));
+        } else if let Some(x) = line.strip_prefix("# boot:") {
+            c.boot = Some(x.trim().to_string());
         } else if let Some(x) = line.strip_prefix("# build: ") {
             c.build_opts.extend(x.split_whitespace().map(str::to_string));
         } else if let Some(x) = line.strip_prefix("# run: ") {

@@ -85,30 +85,19 @@ fn run_all(kver: &str) -> Vec<String> {
     let failures = failures.into_inner().unwrap();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
-    // One guest script runs every case, each with a time limit, and records
-    // its status, output, and the modules left loaded after it, then removes
-    // those: one case's leftover must not fail every case after it.
-    let mut sh = String::from("#!/bin/sh\ncd \"$(dirname \"$0\")\"\n");
-    for c in &all {
-        let ko = dir.join(format!("{}.ko", c.name));
-        let cmd = c.command(&rstaprun, &rstap, &ko, &dir);
-        writeln!(
-            sh,
-            "echo '== {n}' >&2\ntimeout -s KILL 120 sh -c {q} >{n}.out 2>{n}.err </dev/null; echo $? >{n}.rc\ngrep -c '^stap_\\|^{n} ' /proc/modules >{n}.left\n\
-             for m in $(awk '/^stap_|^{n} / {{ print $1 }}' /proc/modules); do {r} -d $m 2>/dev/null || rmmod $m; done\n",
-            n = c.name,
-            q = shell_quote(&cmd),
-            r = rstaprun.display()
-        )
-        .unwrap();
+    // The cases without `# boot:` share one boot; each with it gets a boot of its own,
+    // with its words added to the kernel command line.
+    let shared: Vec<&cases::Case> = all.iter().filter(|c| c.boot.is_none()).collect();
+    let mut boots: Vec<(String, Vec<&cases::Case>)> = Vec::new();
+    if !shared.is_empty() {
+        boots.push(("run".into(), shared));
     }
-    sh.push_str("exit 0\n");
-    std::fs::write(dir.join("run.sh"), sh).unwrap();
-    let vm = run(Command::new(&rstap)
-        .current_dir(&dir)
-        .args(["vm", "--kernel", kver, "--timeout", "1500", "--", "sh", "./run.sh"]));
-    let vm_stderr = text(&vm.stderr);
-    assert!(vm.status.success(), "rstap vm failed ({:?}):\n{vm_stderr}", vm.status.code());
+    for c in all.iter().filter(|c| c.boot.is_some()) {
+        boots.push((format!("run-{}", c.name), vec![c]));
+    }
+    for (script, group) in &boots {
+        boot(kver, &dir, script, group, &rstap, &rstaprun);
+    }
 
     let mut passed = 0;
     let mut failed = Vec::new();
@@ -132,6 +121,42 @@ fn run_all(kver: &str) -> Vec<String> {
     }
     println!("vm tier on {kver}: {passed} passed, {} failed", failed.len());
     failed
+}
+
+/// One boot of `kver` running `group`: a guest script (`NAME.sh` in `dir`) runs each case
+/// with a time limit and records its status, output, and the modules left loaded after it,
+/// then removes those: one case's leftover must not fail every case after it. A group of
+/// one case with `# boot: WORDS` boots with WORDS added to the kernel command line.
+fn boot(kver: &str, dir: &std::path::Path, name: &str, group: &[&cases::Case], rstap: &std::path::Path, rstaprun: &std::path::Path) {
+    let mut sh = String::from("#!/bin/sh\ncd \"$(dirname \"$0\")\"\n");
+    for c in group {
+        let ko = dir.join(format!("{}.ko", c.name));
+        let cmd = c.command(rstaprun, rstap, &ko, dir);
+        writeln!(
+            sh,
+            "echo '== {n}' >&2\ntimeout -s KILL 120 sh -c {q} >{n}.out 2>{n}.err </dev/null; echo $? >{n}.rc\ngrep -c '^stap_\\|^{n} ' /proc/modules >{n}.left\n\
+             for m in $(awk '/^stap_|^{n} / {{ print $1 }}' /proc/modules); do {r} -d $m 2>/dev/null || rmmod $m; done\n",
+            n = c.name,
+            q = shell_quote(&cmd),
+            r = rstaprun.display()
+        )
+        .unwrap();
+    }
+    sh.push_str("exit 0\n");
+    let script = format!("{name}.sh");
+    std::fs::write(dir.join(&script), sh).unwrap();
+    let mut cmd = Command::new(rstap);
+    cmd.current_dir(dir).args(["vm", "--kernel", kver, "--timeout", "1500", "--", "sh", &format!("./{script}")]);
+    if let Some(words) = group.iter().find_map(|c| c.boot.as_deref()).filter(|w| !w.is_empty()) {
+        let append = match std::env::var("RSTAP_VM_APPEND") {
+            Ok(a) if !a.is_empty() => format!("{a} {words}"),
+            _ => words.to_string(),
+        };
+        cmd.env("RSTAP_VM_APPEND", append);
+    }
+    let vm = run(&mut cmd);
+    let vm_stderr = text(&vm.stderr);
+    assert!(vm.status.success(), "rstap vm ({script}) failed ({:?}):\n{vm_stderr}", vm.status.code());
 }
 
 /// The test programs of tests/vm/*.c and *.cc, compiled into the scratch directory
