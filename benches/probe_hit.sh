@@ -19,8 +19,9 @@ kver=${1:-$(dpkg-query -W -f='${Depends}' linux-image-amd64 | sed -n 's/^linux-i
 rounds=${2:-5}
 calls=${3:-200000}
 rstap=${RSTAP:-$PWD/target/release/rstap}
-rstaprun=${RSTAPRUN:-$PWD/target/release/rstaprun}
+rstaprun=${RSTAPRUN:-$PWD/target/loader/rstaprun}
 [ -x "$rstap" ] || cargo build --release -q --bins
+[ -x "$rstaprun" ] || cargo build --profile loader -q -p rstaprun --bin rstaprun
 work=$(mktemp -d /tmp/rstap-probe-hit.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 fn=__do_sys_getppid

@@ -98,4 +98,5 @@ fi
 # ---- end of kernel debuginfo
 
 cargo build --release --workspace --bins -q
-echo "setup: rstap and rstaprun built in target/release/" >&2
+cargo build --profile loader -p rstaprun --bin rstaprun -q
+echo "setup: rstap built in target/release/, rstaprun as shipped in target/loader/" >&2

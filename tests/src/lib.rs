@@ -24,7 +24,8 @@ fn profile() -> &'static str {
     }
 }
 
-/// The path of an rstap binary (`rstap` or `rstaprun`), built on first use.
+/// The path of an rstap binary (`rstap` or `rstaprun`), built on first use; in release
+/// tests, rstaprun is the shipped build (`--profile loader`, target/loader/).
 pub fn bin(name: &str) -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
@@ -35,9 +36,19 @@ pub fn bin(name: &str) -> PathBuf {
         }
         let st = c.status().expect("running cargo build");
         assert!(st.success(), "cargo build of the binaries failed");
+        if profile() == "release" {
+            // The loader as users ship it: its own size-optimised profile (Cargo.toml).
+            let st = Command::new(env!("CARGO"))
+                .current_dir(repo_root())
+                .args(["build", "-q", "--profile", "loader", "-p", "rstaprun", "--bin", "rstaprun"])
+                .status()
+                .expect("running cargo build");
+            assert!(st.success(), "cargo build --profile loader failed");
+        }
     });
     let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
-    target.join(profile()).join(name)
+    let dir = if name == "rstaprun" && profile() == "release" { "loader" } else { profile() };
+    target.join(dir).join(name)
 }
 
 /// Every kernel release with both headers and an image installed, oldest

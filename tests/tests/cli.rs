@@ -208,6 +208,27 @@ fn rstaprun_links_neither_the_translator_nor_gimli_nor_tera() {
     }
 }
 
+/// The loader ships alone to production hosts: its shipped build (Cargo.toml's `loader`
+/// profile) stays small, stripped, and needs nothing but the C library (and libgcc_s,
+/// which Rust's std links) at run time.
+#[test]
+fn shipped_rstaprun_is_small_and_needs_only_libc() {
+    if cfg!(debug_assertions) {
+        return; // the debug build is not what ships
+    }
+    let rstaprun = bin("rstaprun");
+    assert!(rstaprun.parent().unwrap().ends_with("loader"), "{}", rstaprun.display());
+    let size = std::fs::metadata(&rstaprun).unwrap().len();
+    assert!(size < 480 * 1024, "{} is {size} bytes", rstaprun.display());
+    let out = run(Command::new("readelf").args(["-S", "-d"]).arg(&rstaprun));
+    let elf = text(&out.stdout);
+    assert!(!elf.contains(".symtab") && !elf.contains(".debug_"), "not stripped:\n{elf}");
+    let needed: Vec<&str> = elf.lines().filter(|l| l.contains("(NEEDED)")).collect();
+    for l in &needed {
+        assert!(l.contains("[libc.so.6]") || l.contains("[libgcc_s.so.1]"), "needs {l}");
+    }
+}
+
 #[test]
 fn prep_reports_installed_debuginfo() {
     // The build and VM tiers need it, so setup.sh installed it: --prep finds it.
