@@ -15,7 +15,8 @@ Options:
   -c CMD    run CMD (via /bin/sh -c) with the probes armed; end when it exits.
             The module's target pid is CMD's.
   -x PID    set the module's target pid to PID
-  -o FILE   send the script's output to FILE instead of stdout
+  -o FILE   send the script's output to FILE instead of stdout; strftime(3)
+            conversions in FILE are expanded (-o trace-%Y%m%d.txt)
   -b MB     relay buffer size per CPU, in MiB (1-4095)
   -S MB[,N] with -o: switch to a new output file FILE.1, FILE.2, ... when one
             reaches MB MiB; keep at most N files (the oldest are removed)
@@ -27,11 +28,13 @@ Options:
   -R        rename the module at load (NAME_PID) so several can run
   -T MS     read the output at least every MS milliseconds (default 50)
   -w        suppress warnings
-  -v        more verbose (repeatable)
+  -v        more verbose (repeatable; SYSTEMTAP_VERBOSE=N starts at N)
   -d NAME   stop and remove the loaded module NAME, then exit
   -h        show this help
 
-name=value arguments are passed to the module as parameters (script globals).
+name=value arguments set the script's globals of those names before it starts
+(refused before loading when the module has no such global, or when a number
+global's value is not a number).
 ";
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -31,7 +31,7 @@ pub fn params(info: &HashMap<String, String>) -> Vec<String> {
 
 extern "C" {
     /// POSIX tzset(3): reads TZ (the libc crate does not declare it).
-    fn tzset();
+    pub(crate) fn tzset();
 }
 
 /// The local time zone now (from `TZ` or /etc/localtime, as the C library reads them):

@@ -9,6 +9,8 @@ mod host;
 pub mod lockdown;
 pub mod merge;
 pub mod modinfo;
+mod outname;
+mod params;
 pub mod permit;
 pub mod rename;
 mod session;
@@ -66,6 +68,8 @@ pub enum LoaderError {
     Refused { module: PathBuf, why: String },
     Attach { name: String, errno: nix::errno::Errno },
     NotPermitted(String),
+    /// A `name=value` module option the module cannot take (params.rs).
+    BadOption(String),
     NotLoaded { name: String },
     Unload { name: String, errno: nix::errno::Errno },
     Io { context: String, err: std::io::Error },
@@ -119,7 +123,7 @@ impl std::fmt::Display for LoaderError {
                 Errno::EBUSY => write!(f, "module {name} already has a reader (another rstaprun)"),
                 _ => write!(f, "cannot attach to module {name}: {}", errno.desc()),
             },
-            LoaderError::NotPermitted(msg) => write!(f, "{msg}"),
+            LoaderError::NotPermitted(msg) | LoaderError::BadOption(msg) => write!(f, "{msg}"),
             LoaderError::NotLoaded { name } => write!(f, "module {name} is not loaded"),
             LoaderError::Unload { name, errno } => {
                 write!(f, "cannot remove module {name}: {}", errno.desc())

@@ -3,7 +3,17 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let status = match rstaprun::parse_args(std::env::args().skip(1)) {
+    // staprun(8): SYSTEMTAP_VERBOSE sets the verbosity, each -v adds one.
+    let env_verbose: u32 = std::env::var("SYSTEMTAP_VERBOSE").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+    let parsed = rstaprun::parse_args(std::env::args().skip(1)).map(|cli| match cli {
+        rstaprun::Cli::Run(mut o) => {
+            o.verbose += env_verbose;
+            rstaprun::Cli::Run(o)
+        }
+        rstaprun::Cli::Delete { name, verbose } => rstaprun::Cli::Delete { name, verbose: verbose + env_verbose },
+        other => other,
+    });
+    let status = match parsed {
         Ok(rstaprun::Cli::Help) => {
             print!("{}", rstaprun::USAGE);
             Ok(0)

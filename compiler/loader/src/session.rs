@@ -97,8 +97,7 @@ pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
     if opts.attach {
         return attach(opts);
     }
-    let module = &find_module(&opts.module);
-    crate::permit::check(crate::permit::Action::Load(module))?;
+    let module = &crate::permit::check_load(&find_module(&opts.module))?;
 
     // 1. The module must be an rstap module built for this kernel.
     let info = modinfo(module)
@@ -129,6 +128,7 @@ pub fn run(opts: &RunOptions) -> Result<i32, LoaderError> {
             });
         }
     }
+    crate::params::check(&opts.params, &info).map_err(LoaderError::BadOption)?;
     let name = match info.get("name") {
         Some(n) if !n.is_empty() => n.clone(),
         _ => module
@@ -280,7 +280,7 @@ fn finish_session(
 fn attach(opts: &RunOptions) -> Result<i32, LoaderError> {
     let v = opts.verbose;
     let name = module_name_arg(&opts.module.to_string_lossy());
-    crate::permit::check(crate::permit::Action::Control(&name))?;
+    crate::permit::check_control(&name)?;
     let mut out = Output::open(opts)?;
     if transport_dir(&name, v).is_none() {
         return Err(LoaderError::Attach { name, errno: Errno::ENOENT });
@@ -342,7 +342,7 @@ fn module_name_arg(arg: &str) -> String {
 /// `rstaprun -d NAME`: stop the module's probes if it is ours, then remove it.
 pub fn delete(name: &str, verbose: u32) -> Result<i32, LoaderError> {
     let name = module_name_arg(name);
-    crate::permit::check(crate::permit::Action::Control(&name))?;
+    crate::permit::check_control(&name)?;
     if let Some(dir) = transport_dir(&name, verbose) {
         let control = dir.join("control");
         match OpenOptions::new().write(true).open(&control) {
@@ -440,7 +440,7 @@ struct Output {
 
 impl Output {
     fn open(opts: &RunOptions) -> Result<Output, LoaderError> {
-        let path = opts.output.clone();
+        let path = opts.output.as_deref().map(crate::outname::expand);
         let w: Box<dyn Write> = match &path {
             Some(p) => Box::new(crate::permit::create_as_user(p)
                 .map_err(io_err(format!("cannot create {}", p.display())))?),
@@ -778,9 +778,10 @@ impl Session {
 
     fn relay(&mut self, out: &mut Output, mut child: Option<&mut HeldChild>) -> Result<Ending, LoaderError> {
         let v = self.verbose;
-        // 5. Relay until something ends the run.
+        // 5. Relay until something ends the run. The first look is before any wait: what
+        // the begin probes printed (and their exit()) is there already, and a sub-buffer
+        // not yet full wakes no poll, so waiting first would delay both by a poll period.
         let reason = loop {
-            self.wait();
             if SWITCH_FILE.swap(false, Ordering::Relaxed) {
                 out.switch_file();
             }
@@ -807,6 +808,7 @@ impl Session {
                     break StopReason::CommandExited;
                 }
             }
+            self.wait();
         };
         verbose!(v, "stopping: {}", reason.describe());
         if reason == StopReason::Detach {

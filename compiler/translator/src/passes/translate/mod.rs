@@ -529,7 +529,14 @@ fn globals_code(program: &Program) -> String {
             continue;
         }
         match g.ty {
-            Type::Long => writeln!(s, "module_param_cb({}, &rt_param_ops_s64, &{c}, 0);", g.name).unwrap(),
+            // The type goes into .modinfo (module_param_cb records none), where rstaprun
+            // checks NAME=VALUE options before loading (compiler/loader/src/params.rs).
+            Type::Long => writeln!(
+                s,
+                "module_param_cb({n}, &rt_param_ops_s64, &{c}, 0);\n__MODULE_PARM_TYPE({n}, \"long\");",
+                n = g.name
+            )
+            .unwrap(),
             Type::String => writeln!(s, "module_param_string({}, {c}, MAXSTRINGLEN, 0);", g.name).unwrap(),
         }
     }
