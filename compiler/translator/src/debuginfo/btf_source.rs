@@ -2,7 +2,7 @@
 //! kernel runs here; else the `.BTF` section of a vmlinux on the debuginfo search path
 //! (one without DWARF will do); else the `.BTF` of the vmlinux inside
 //! `/boot/vmlinuz-RELEASE`, whose bzImage payload is decompressed once (Debian: xz
-//! for 6.1, zstd for 6.12) and the section cached in rstap's cache directory, keyed by
+//! for 6.1, zstd for 6.12, lz4 for 6.1's cloud flavour) and the section cached in rstap's cache directory, keyed by
 //! the image's size and mtime.
 
 use anyhow::{bail, Context, Result};
@@ -114,14 +114,76 @@ fn decompress_payload(image: &[u8]) -> Result<Vec<u8>> {
         [0x1f, 0x8b, ..] => {
             flate2::read::GzDecoder::new(payload).read_to_end(&mut out).context("gzip")?;
         }
+        [0x02, 0x21, 0x4c, 0x18, ..] => out = unlz4_legacy(payload).context("lz4")?,
         x => bail!("the bzImage payload's compression is not supported (magic {:02x?})", &x[..x.len().min(6)]),
     }
     Ok(out)
 }
 
+/// LZ4's legacy frame (`lz4 -l`, what Kbuild's lz4 images hold): the magic, then blocks
+/// of at most 8 MiB, each behind its compressed length (little-endian u32). The kernel
+/// appends the uncompressed size, which reads as a length longer than what is left.
+fn unlz4_legacy(data: &[u8]) -> Result<Vec<u8>> {
+    const MAGIC: u32 = 0x184c_2102;
+    let mut out = Vec::with_capacity(data.len() * 3);
+    let mut at = 0;
+    while let Some(word) = data.get(at..at + 4) {
+        let n = u32::from_le_bytes(word.try_into().unwrap());
+        at += 4;
+        if n == MAGIC {
+            continue;
+        }
+        let Some(block) = data.get(at..at + n as usize) else { break };
+        lz4_block(block, &mut out)?;
+        at += n as usize;
+    }
+    Ok(out)
+}
+
+/// One LZ4 block appended to `out`: sequences of literals then a back-reference.
+fn lz4_block(block: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    let mut i = 0;
+    let byte = |i: &mut usize| -> Result<usize> {
+        let b = *block.get(*i).context("truncated block")?;
+        *i += 1;
+        Ok(b as usize)
+    };
+    let length = |i: &mut usize, mut n: usize| -> Result<usize> {
+        if n == 15 {
+            loop {
+                let b = byte(i)?;
+                n += b;
+                if b != 255 {
+                    break;
+                }
+            }
+        }
+        Ok(n)
+    };
+    while i < block.len() {
+        let token = byte(&mut i)?;
+        let lits = length(&mut i, token >> 4)?;
+        out.extend_from_slice(block.get(i..i + lits).context("literals past the block")?);
+        i += lits;
+        if i == block.len() {
+            break;
+        }
+        let offset = byte(&mut i)? | byte(&mut i)? << 8;
+        let len = length(&mut i, token & 15)? + 4;
+        if offset == 0 || offset > out.len() {
+            bail!("match offset {offset} out of range");
+        }
+        let from = out.len() - offset;
+        for k in 0..len {
+            out.push(out[from + k]);
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    /// Both installed kernels' bzImages: the payload decompresses (xz, zstd) and holds
+    /// Every installed kernel's bzImage: the payload decompresses (xz, zstd, lz4) and holds
     /// BTF the parser reads, with the same FUNC count as the debuginfo vmlinux's `.BTF`.
     #[test]
     fn extracts_btf_from_installed_images() {
