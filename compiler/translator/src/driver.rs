@@ -59,6 +59,14 @@ struct VmArgs {
     keep_log: Option<PathBuf>,
     #[arg(short = 'v')]
     verbose: bool,
+    /// Share nothing with the guest: it holds busybox and the --include'd files only, as a
+    /// production host that has what was shipped to it.
+    #[arg(long)]
+    sealed: bool,
+    /// Copy PATH (a file or a directory) into the sealed guest at the same absolute path;
+    /// ELF programs and libraries bring their interpreter and libraries. Repeatable.
+    #[arg(long, value_name = "PATH", requires = "sealed")]
+    include: Vec<PathBuf>,
     /// The command and its arguments.
     #[arg(last = true, required = true)]
     command: Vec<String>,
@@ -75,6 +83,8 @@ fn vm_main(args: &[String]) -> i32 {
         verbose: a.verbose,
         allow_kernel_warnings: a.allow_kernel_warnings,
         keep_log: a.keep_log,
+        sealed: a.sealed,
+        include: a.include,
         ..Default::default()
     };
     match vm::run(&opts) {

@@ -341,7 +341,7 @@ pub fn pid_exe_map<'a>(args: impl IntoIterator<Item = &'a String>) -> String {
     pairs.join(";")
 }
 
-const LIB_DIRS: &[&str] = &["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"];
+pub(crate) const LIB_DIRS: &[&str] = &["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"];
 
 /// SystemTap's lookup of process("PATH"): a name with a '/' is a path (relative
 /// to the current directory), else it is searched on $PATH, then among libraries.
