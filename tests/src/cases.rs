@@ -16,6 +16,27 @@
 //! ```
 //! A script without `# run:` is run with `{rstaprun} {ko}`. A script whose
 //! run line uses {rstap} instead of {ko} is built by rstap inside the guest.
+//!
+//! The production tier (tests/tests/sealed_tier.rs) runs the cases marked `# sealed` in a
+//! sealed guest (`rstap vm --sealed`: no rstap, headers, debuginfo or 9p share), each built
+//! on the host for the kernel, with the same expectations (`#>`, `#~`, `# exit:`):
+//!
+//! ```text
+//! # sealed:                       join the production tier with the `# run:` line as it is
+//! # sealed: {rstaprun} -c X {ko}  join it with this line instead (for a case whose run builds
+//!                                 in the guest with {rstap}; the `#!` lines then do not apply:
+//!                                 they describe rstap's own reports)
+//! # sealed-build: -c X {script} A the host build's options and arguments instead of the
+//!                                 script alone ({script}: where it goes; leading VAR=value
+//!                                 words are the build's environment)
+//! # sealed-host: CMD              run by sh on the host, in the scratch directory, before the
+//!                                 boot ({rstap}, {kver}, {dir}...: what the guest cannot do)
+//! # sealed-include: PATH...       host files the guest needs beyond the ones found in the
+//!                                 run line (e.g. coreutils' cat where busybox's reads differ)
+//! ```
+//! The guest holds rstaprun, the cases' modules, target/workloads, the files named by
+//! absolute path in the sealed run lines (awk checks, /bin/true...) and `# sealed-include:`,
+//! with their libraries: nothing else but busybox.
 
 use regex::Regex;
 use std::path::{Path, PathBuf};
@@ -40,6 +61,19 @@ pub struct Case {
     /// Expected stdout lines, in order.
     pub stdout: Vec<Line>,
     pub stderr_match: Vec<String>,
+    /// `# sealed...` headers: None if the case is not in the production tier.
+    pub sealed: Option<Sealed>,
+}
+
+/// How a case runs in the production tier (see the module's documentation).
+#[derive(Debug, Clone, Default)]
+pub struct Sealed {
+    /// Replaces `Case::run`.
+    pub run: Option<String>,
+    /// Replaces the script path in the host build.
+    pub build: Option<String>,
+    pub host: Option<String>,
+    pub include: Vec<String>,
 }
 
 impl Case {
@@ -54,8 +88,18 @@ impl Case {
 
     /// The guest command with placeholders filled in.
     pub fn command(&self, rstaprun: &Path, rstap: &Path, ko: &Path, dir: &Path) -> String {
-        self.run
-            .replace("{rstaprun}", &rstaprun.display().to_string())
+        self.fill(&self.run, rstaprun, rstap, ko, dir)
+    }
+
+    /// The command of the production tier, placeholders filled in.
+    pub fn sealed_command(&self, rstaprun: &Path, ko: &Path, dir: &Path) -> String {
+        let s = self.sealed.as_ref().and_then(|s| s.run.as_ref()).unwrap_or(&self.run);
+        self.fill(s, rstaprun, Path::new("/rstap-is-not-on-a-production-host"), ko, dir)
+    }
+
+    /// `text` with the placeholders filled in.
+    pub fn fill(&self, text: &str, rstaprun: &Path, rstap: &Path, ko: &Path, dir: &Path) -> String {
+        text.replace("{rstaprun}", &rstaprun.display().to_string())
             .replace("{rstap}", &rstap.display().to_string())
             .replace("{ko}", &ko.display().to_string())
             .replace("{script}", &self.script.display().to_string())
@@ -114,6 +158,7 @@ pub fn parse(script: &Path) -> Case {
         exit: 0,
         stdout: Vec::new(),
         stderr_match: Vec::new(),
+        sealed: None,
     };
     for line in text.lines() {
         if let Some(x) = line.strip_prefix("#> ") {
@@ -134,6 +179,16 @@ pub fn parse(script: &Path) -> Case {
             c.build_opts.extend(x.split_whitespace().map(str::to_string));
         } else if let Some(x) = line.strip_prefix("# run: ") {
             c.run = x.to_string();
+        } else if line == "# sealed:" || line == "# sealed" {
+            c.sealed.get_or_insert_with(Sealed::default);
+        } else if let Some(x) = line.strip_prefix("# sealed: ") {
+            c.sealed.get_or_insert_with(Sealed::default).run = Some(x.to_string());
+        } else if let Some(x) = line.strip_prefix("# sealed-build: ") {
+            c.sealed.get_or_insert_with(Sealed::default).build = Some(x.to_string());
+        } else if let Some(x) = line.strip_prefix("# sealed-host: ") {
+            c.sealed.get_or_insert_with(Sealed::default).host = Some(x.to_string());
+        } else if let Some(x) = line.strip_prefix("# sealed-include: ") {
+            c.sealed.get_or_insert_with(Sealed::default).include.extend(x.split_whitespace().map(str::to_string));
         } else if let Some(x) = line.strip_prefix("# exit: ") {
             c.exit = x.trim().parse().expect("exit status");
         }
