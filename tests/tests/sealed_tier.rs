@@ -118,6 +118,7 @@ fn run_sealed(kver: &str) -> Vec<String> {
     sh.push_str(SEALED_CHECK);
     let rt = is_rt(kver);
     if rt {
+        sh.push_str("nproc > load.nproc; cut -d' ' -f1 /proc/uptime > load.t0\n");
         sh.push_str("for i in 1 2; do sh -c 'while :; do :; done' & echo $! >> load.pids; done\n");
     }
     for c in &all {
@@ -142,7 +143,8 @@ fn run_sealed(kver: &str) -> Vec<String> {
         }
     }
     if rt {
-        sh.push_str("kill $(cat load.pids)\n");
+        // The CPU time the loads got (utime + stime, in USER_HZ ticks), and when they ended.
+        sh.push_str("cut -d' ' -f1 /proc/uptime > load.t1\nfor p in $(cat load.pids); do awk '{ print $14 + $15 }' /proc/$p/stat; done > load.ticks\nkill $(cat load.pids)\n");
     }
     sh.push_str("for f in *.out *.err *.rc *.left sealed.* load.*; do [ -f \"$f\" ] && echo \"@@ $f $(wc -c < \"$f\")\" && cat \"$f\"; done\nexit 0\n");
     std::fs::write(dir.join("run.sh"), sh).unwrap();
@@ -181,9 +183,12 @@ fn run_sealed(kver: &str) -> Vec<String> {
         }
     }
     if rt {
-        if files.get("load.pids").map(|p| text(p).lines().count()) != Some(2) || files.contains_key("load.lost") {
-            println!("sealed {kver} (load on 2 CPUs) ... FAILED: pids {:?}, lost after {:?}", read("load.pids"), read("load.lost"));
-            failed.push("load".to_string());
+        match check_load(&read("load.nproc"), &read("load.t0"), &read("load.t1"), &read("load.ticks"), &read("load.lost")) {
+            Ok(m) => println!("sealed {kver} (load on 2 CPUs: {m}) ... ok"),
+            Err(e) => {
+                println!("sealed {kver} (load on 2 CPUs) ... FAILED: {e}");
+                failed.push("load".to_string());
+            }
         }
     }
     let mut passed = 0;
@@ -272,6 +277,28 @@ fn check_sealed(report: &str, manifest: &str, include: &[PathBuf]) -> Result<(),
     } else {
         Err(problems.join("\n"))
     }
+}
+
+/// The load was there all along: 2 CPUs, 2 spinning shells alive after every case, each
+/// having had at least a quarter of a CPU over the whole run (USER_HZ is 100).
+fn check_load(nproc: &str, t0: &str, t1: &str, ticks: &str, lost: &str) -> Result<String, String> {
+    if nproc.trim() != "2" {
+        return Err(format!("the guest has {:?} CPUs", nproc.trim()));
+    }
+    if !lost.is_empty() {
+        return Err(format!("a spinning shell was gone after {}", lost.trim()));
+    }
+    let secs = |s: &str| s.trim().parse::<f64>().map_err(|_| format!("bad uptime {s:?}"));
+    let wall = secs(t1)? - secs(t0)?;
+    let cpu: Vec<f64> = ticks.lines().filter_map(|l| l.trim().parse::<f64>().ok()).map(|t| t / 100.0).collect();
+    if cpu.len() != 2 || wall <= 0.0 {
+        return Err(format!("loads' CPU times {ticks:?} over {wall:.0}s"));
+    }
+    let share: Vec<String> = cpu.iter().map(|c| format!("{:.0}%", 100.0 * c / wall)).collect();
+    if cpu.iter().any(|c| *c < wall / 4.0) {
+        return Err(format!("the spinning shells had {} of a CPU over {wall:.0}s", share.join(" and ")));
+    }
+    Ok(format!("{} of a CPU each over {wall:.0}s", share.join(" and ")))
 }
 
 /// The guest's result files: `@@ NAME SIZE` then SIZE bytes, one after another.
