@@ -56,7 +56,9 @@ ln -sf /proc/self/fd /dev/fd
 ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
-mount -t debugfs debugfs /sys/kernel/debug || die "mount debugfs"
+# As the normal guest: debugfs may be off (debugfs=off), securityfs tells the lockdown state.
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 mkdir -p /tmp /var/tmp /run/rstap /root && chmod 1777 /tmp /var/tmp
