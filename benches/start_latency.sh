@@ -60,3 +60,6 @@ line "rmmod" rmmod total_us
 line "insmod+rmmod" insmod+rmmod total_us
 line "rstaprun, first output" rstaprun first_us
 line "rstaprun, total" rstaprun total_us
+awk -v a="$(vals rstaprun first_us | median)" -v b="$(vals insmod total_us | median)" \
+	-v c="$(vals rstaprun first_us | sort -n | head -1)" -v d="$(vals insmod total_us | sort -n | head -1)" \
+	'BEGIN { printf "rstaprun, first output / insmod alone: %.2fx median, %.2fx fastest\n", a / b, c / d }'
