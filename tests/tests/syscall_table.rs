@@ -69,9 +69,11 @@ fn header_arities(kver: &str) -> HashMap<String, usize> {
         .ok()
         .and_then(|p| std::fs::read_to_string(p.join("include/linux/syscalls.h")).ok())
         .or_else(|| {
-            // Debian: the -amd64 tree includes the -common tree's headers.
-            let k = kver.trim_end_matches("-amd64");
-            std::fs::read_to_string(format!("/usr/src/linux-headers-{k}-common/include/linux/syscalls.h")).ok()
+            // Debian: the flavour's tree (-amd64, -rt-amd64, ...) names the common tree
+            // holding the headers in its Makefile's `include` line.
+            let mk = std::fs::read_to_string(format!("/lib/modules/{kver}/build/Makefile")).ok()?;
+            let common = mk.lines().find_map(|l| l.strip_prefix("include "))?.trim().strip_suffix("/Makefile")?.to_string();
+            std::fs::read_to_string(format!("{common}/include/linux/syscalls.h")).ok()
         })
         .expect("include/linux/syscalls.h");
     let flat = common.replace("\\\n", " ");
