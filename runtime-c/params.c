@@ -3,7 +3,14 @@
  * params.c - module parameters for script globals, so that
  * `rstaprun mod.ko name=value` (stap -G) sets them before the script starts.
  */
+#include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/stringify.h>
+
+/* The longest string global value + 1: rstaprun refuses a longer name=value before
+ * loading, naming the option (compiler/loader/src/params.rs), where the kernel would
+ * give a bare ENOSPC. */
+MODULE_INFO(rstap_maxstringlen, __stringify(MAXSTRINGLEN));
 
 static int rt_param_set_s64(const char *val, const struct kernel_param *kp)
 {

@@ -4,7 +4,8 @@
 //! a bad number with a bare EINVAL; here each is refused naming the option.
 //!
 //! The module's `.modinfo` lists its parameters as `parmtype=NAME:TYPE`: script globals are
-//! `long` (the translator declares the type, `module_param_cb` does not) or `string`;
+//! `long` (the translator declares the type, `module_param_cb` does not) or `string`
+//! (at most `rstap_maxstringlen` - 1 bytes, the tag runtime-c/params.c records);
 //! `_rstap_*` are the loader's own (docs/transport.md) and not for the command line.
 
 use std::collections::HashMap;
@@ -17,6 +18,9 @@ pub fn check(params: &[String], info: &HashMap<String, String>) -> Result<(), St
         .unwrap_or_default();
     let globals: Vec<&str> =
         declared.iter().map(|(n, _)| *n).filter(|n| !n.starts_with("_rstap_")).collect();
+    // runtime-c/params.c records it; a module without the tag: the kernel checks alone.
+    let max_string: usize =
+        info.get("rstap_maxstringlen").and_then(|v| v.parse().ok()).unwrap_or(usize::MAX);
     for p in params {
         let (name, value) = p.split_once('=').unwrap_or((p, ""));
         let value = unquote(value);
@@ -34,6 +38,14 @@ pub fn check(params: &[String], info: &HashMap<String, String>) -> Result<(), St
                  globals the script never uses are left out of the module)"
             ));
         };
+        if *ty == "string" && value.len() >= max_string {
+            return Err(format!(
+                "module option {name}: the value has {} bytes; {name} is a string of at most {} \
+                 (the module's MAXSTRINGLEN less one; rebuild with -D MAXSTRINGLEN=N for more)",
+                value.len(),
+                max_string - 1
+            ));
+        }
         if *ty == "long" && parse_long(value).is_none() {
             return Err(format!(
                 "module option '{p}': {name} is a number, and '{value}' is not one \
@@ -87,7 +99,15 @@ mod tests {
             "parmtype".to_string(),
             "_rstap_bufsize_kb:uint\n_rstap_target:int\nn:long\ns:string".to_string(),
         );
+        m.insert("rstap_maxstringlen".to_string(), "8".to_string());
         m
+    }
+
+    #[test]
+    fn long_string_is_refused_naming_it() {
+        assert_eq!(check(&p(&["s=1234567"]), &info()), Ok(()));
+        let e = check(&p(&["s=12345678"]), &info()).unwrap_err();
+        assert!(e.starts_with("module option s: the value has 8 bytes; s is a string of at most 7 "), "{e}");
     }
 
     fn p(v: &[&str]) -> Vec<String> {
@@ -96,7 +116,7 @@ mod tests {
 
     #[test]
     fn known_globals_pass() {
-        assert_eq!(check(&p(&["n=42", "s=hello world", "n=-0x10", "n=\"7\"", "s="]), &info()), Ok(()));
+        assert_eq!(check(&p(&["n=42", "s=hello w", "n=-0x10", "n=\"7\"", "s="]), &info()), Ok(()));
     }
 
     #[test]
