@@ -31,6 +31,7 @@ int rt_contexts_alloc(size_t frames_size)
 		if (!c)
 			goto fail;
 		per_cpu(rt_context_ptr, cpu) = c;
+		rt_rand_seed(&c->rnd);
 		rt_ctx_bytes += sizeof(*c) + frames_size;
 		if (frames_size) {
 			c->frames = vzalloc(frames_size);

@@ -32,6 +32,7 @@ struct rt_context {
 	void *frames;			/* struct rt_frames, generated */
 	struct rt_kstack kstack;	/* unwound from regs on demand (stack.h) */
 	struct rt_ustack ustack;	/* the task's user stack, on demand (ustack.h) */
+	struct rnd_state rnd;		/* randint()'s generator (rand.h) */
 	/* Then the large buffers. */
 	struct rt_printbuf out;
 	char error_buf[128];		/* formatted error messages */

@@ -22,4 +22,5 @@
 #include "syscalls.c"
 #include "syscall_decode.c"
 #include "watchpoints.c"
+#include "raise.c"
 #include "transport.c"

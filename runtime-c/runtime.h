@@ -21,6 +21,7 @@
 
 #include "rt_features.h"	/* generated per kernel by kbuild/ feature tests */
 #include "rt_limits.h"
+#include "rand.h"
 #include "session.h"
 #include "stack.h"
 #include "symbols.h"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * syscalls.c - the raw_syscalls callbacks and what the syscall tapset reads
- * (syscalls.h). Tracepoint callbacks run with preemption off, so the slots
- * of the hit being dispatched are published per CPU: rt_sc_arg() trusts
+ * (syscalls.h). The slots of the hit being dispatched are published per
+ * CPU, with preemption off (rt_sc_run): rt_sc_arg() trusts
  * CONTEXT->tp_args only when it is that array. 32-bit (ia32) system calls
  * have other numbers and are not dispatched. The argument decoders are in
  * syscall_decode.c.
@@ -27,11 +27,19 @@ static void rt_sc_fill(u64 *s, struct pt_regs *regs, long nr)
 	s[RT_SC_ARG0 + 5] = regs->r9;
 }
 
+/*
+ * Preemption off from publishing the slots to withdrawing them, so no other
+ * task's hit on this CPU can see them and this one cannot migrate away from
+ * them. The raw_syscalls tracepoints run their callbacks with preemption
+ * off today, but kernels with faultable syscall tracepoints do not.
+ */
 static void rt_sc_run(rt_sc_dispatch_fn fn, long nr, const u64 *s)
 {
+	preempt_disable();
 	this_cpu_write(rt_sc_slots, s);
 	fn(nr, s);
 	this_cpu_write(rt_sc_slots, NULL);
+	preempt_enable();
 }
 
 static void rt_sc_enter_cb(void *data, struct pt_regs *regs, long id)

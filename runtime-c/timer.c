@@ -2,16 +2,23 @@
 /*
  * timer.c - timer probes. hrtimer handlers run in hard interrupt context
  * (also on PREEMPT_RT, through HRTIMER_MODE_REL_HARD); jiffies timers in
- * softirq context. Disarming waits for a running handler to finish.
+ * softirq context (on PREEMPT_RT a preemptible thread: rt_probe_run turns
+ * preemption off for the hit). Disarming waits for a running handler.
  */
 
-static u64 rt_jitter(u64 period, u64 randomize)
+/*
+ * period +/- randomize. From the timer's own generator (rand.h): a hard
+ * hrtimer handler may not call get_random_u32(), whose lock sleeps on
+ * PREEMPT_RT. One timer's handler never runs twice at once, so its state
+ * needs no lock. A 32-bit draw, as before.
+ */
+static u64 rt_jitter(struct rnd_state *rnd, u64 period, u64 randomize)
 {
 	u64 r;
 
 	if (!randomize)
 		return period;
-	r = get_random_u32() % (2 * randomize + 1);
+	r = (u64)prandom_u32_state(rnd) % (2 * randomize + 1);
 	/* period - randomize + r, never below 1 */
 	if (period + r <= randomize)
 		return 1;
@@ -27,12 +34,13 @@ static enum hrtimer_restart rt_hrtimer_fire(struct hrtimer *timer)
 	if (!rt_session_rearm())
 		return HRTIMER_NORESTART;
 	hrtimer_forward_now(timer,
-			    ns_to_ktime(rt_jitter(t->period_ns, t->randomize_ns)));
+			    ns_to_ktime(rt_jitter(&t->rnd, t->period_ns, t->randomize_ns)));
 	return HRTIMER_RESTART;
 }
 
 int rt_hrtimer_probe_arm(struct rt_hrtimer_probe *t)
 {
+	rt_rand_seed(&t->rnd);
 #ifdef RT_HAVE_HRTIMER_SETUP
 	hrtimer_setup(&t->timer, rt_hrtimer_fire, CLOCK_MONOTONIC,
 		      HRTIMER_MODE_REL_HARD);
@@ -41,7 +49,7 @@ int rt_hrtimer_probe_arm(struct rt_hrtimer_probe *t)
 	t->timer.function = rt_hrtimer_fire;
 #endif
 	hrtimer_start(&t->timer,
-		      ns_to_ktime(rt_jitter(t->period_ns, t->randomize_ns)),
+		      ns_to_ktime(rt_jitter(&t->rnd, t->period_ns, t->randomize_ns)),
 		      HRTIMER_MODE_REL_HARD);
 	t->armed = true;
 	return 0;
@@ -65,13 +73,14 @@ static void rt_jiffies_fire(struct timer_list *timer)
 
 	rt_probe_run(t->probe, RT_PHASE_RUN);
 	if (rt_session_rearm())
-		mod_timer(timer, jiffies + rt_jitter(t->period, t->randomize));
+		mod_timer(timer, jiffies + rt_jitter(&t->rnd, t->period, t->randomize));
 }
 
 int rt_jiffies_probe_arm(struct rt_jiffies_probe *t)
 {
+	rt_rand_seed(&t->rnd);
 	timer_setup(&t->timer, rt_jiffies_fire, 0);
-	mod_timer(&t->timer, jiffies + rt_jitter(t->period, t->randomize));
+	mod_timer(&t->timer, jiffies + rt_jitter(&t->rnd, t->period, t->randomize));
 	t->armed = true;
 	return 0;
 }

@@ -8,12 +8,12 @@
 
 #include <linux/hrtimer.h>
 #include <linux/timer.h>
-#include <linux/random.h>
 
 struct rt_hrtimer_probe {
 	const struct rt_probe *probe;
 	u64 period_ns;
 	u64 randomize_ns;	/* period varies by +/- this much */
+	struct rnd_state rnd;	/* the jitter's generator (rand.h) */
 	struct hrtimer timer;
 	bool armed;
 };
@@ -22,6 +22,7 @@ struct rt_jiffies_probe {
 	const struct rt_probe *probe;
 	unsigned long period;	/* jiffies */
 	unsigned long randomize;
+	struct rnd_state rnd;
 	struct timer_list timer;
 	bool armed;
 };

@@ -183,6 +183,14 @@ static bool rt_uvma_find(unsigned long addr, struct rt_uloc *l)
 
 	if (!in_task() || !mm || (current->flags & PF_KTHREAD) || !rt_nuobjs)
 		return false;
+	/*
+	 * On PREEMPT_RT the mmap lock is an rtmutex-based rwsem: releasing it
+	 * while a writer waits wakes the writer under raw_spin_lock_irq(),
+	 * which turns interrupts back on. With them off (a probe inside an
+	 * irq-off section), use only the mappings remembered.
+	 */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) && irqs_disabled())
+		return false;
 	if (!mmap_read_trylock(mm))
 		return false;
 	vma = find_vma(mm, addr);
