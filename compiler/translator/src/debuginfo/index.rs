@@ -21,10 +21,10 @@ use std::sync::OnceLock;
 
 type R<'a> = EndianSlice<'a, LittleEndian>;
 
-const FORMAT: &str = "rstap-function-index 5";
+const FORMAT: &str = "rstap-function-index 6";
 /// Part of the cache file's name too, so binaries of different formats sharing one cache
 /// directory each keep their own file instead of rebuilding each other's.
-const FORMAT_TAG: &str = "functions5";
+const FORMAT_TAG: &str = "functions6";
 
 /// One out-of-line copy of a function's code.
 #[derive(Debug, Clone, PartialEq)]
@@ -504,17 +504,22 @@ fn build(data: &[u8], verbose: bool, user: bool) -> Result<(u64, Vec<Function>)>
     while let Some(h) = it.next()? {
         headers.push(h);
     }
-    // The source root: the CU of init/main.c names it.
+    // The source root: the CU of init/main.c names it; in a module, see module_root.
     let mut roots = Roots { source: None, absolute: user };
+    let mut names = Vec::new();
     for h in &headers {
         let unit = dwarf.unit(*h)?;
         if let Some(name) = unit.name {
-            let name = name.to_string_lossy();
+            let name = name.to_string_lossy().into_owned();
             if let Some(root) = name.strip_suffix("/init/main.c") {
                 roots.source = Some(format!("{root}/"));
                 break;
             }
+            names.push(name);
         }
+    }
+    if roots.source.is_none() && !user {
+        roots.source = module_root(&names);
     }
     let total = headers.len();
     let done = AtomicUsize::new(0);
@@ -846,6 +851,18 @@ fn file_name(dwarf: &gimli::Dwarf<R>, unit: &gimli::Unit<R>, index: u64, comp_di
     Some(relative(&path, comp_dir, roots))
 }
 
+/// A kernel module's source root: its `DIR/NAME.mod.c` unit is generated in the build
+/// tree (`drivers/usb/core/usbcore.mod.c`), while a flavour built from a source tree
+/// of its own names its sources through that tree (Debian's rt flavour:
+/// `debian/build/source_rt/drivers/usb/core/usb.c`): the root is what precedes DIR.
+fn module_root(names: &[String]) -> Option<String> {
+    let dir = names.iter().find_map(|n| n.strip_suffix(".mod.c").and_then(|p| p.rsplit_once('/')).map(|(d, _)| d))?;
+    names.iter().find_map(|n| {
+        let i = n.find(&format!("/{dir}/"))?;
+        Some(format!("{}/", &n[..i]))
+    })
+}
+
 fn relative(path: &str, comp_dir: Option<&str>, roots: &Roots) -> String {
     let mut p = path;
     let comp_dir = comp_dir.filter(|_| !roots.absolute);
@@ -875,7 +892,17 @@ fn relative(path: &str, comp_dir: Option<&str>, roots: &Roots) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{base_name, demangled, file_matches, glob, parse_cache, write_cache, Entry, Function, Index, Inline};
+    use super::{base_name, demangled, file_matches, glob, module_root, parse_cache, write_cache, Entry, Function, Index, Inline};
+
+    #[test]
+    fn module_roots() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let rt = names(&["debian/build/source_rt/drivers/usb/core/usb.c", "drivers/usb/core/usbcore.mod.c"]);
+        assert_eq!(module_root(&rt).as_deref(), Some("debian/build/source_rt/"));
+        // Built in its own tree: nothing to strip.
+        assert_eq!(module_root(&names(&["drivers/usb/core/usb.c", "drivers/usb/core/usbcore.mod.c"])), None);
+        assert_eq!(module_root(&names(&["fs/ext4/inode.c"])), None);
+    }
     use std::sync::OnceLock;
 
     #[test]
