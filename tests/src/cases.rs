@@ -3,7 +3,8 @@
 //! ```text
 //! # script: ../shared/corpus/seed/09_timer_hello.stp   build this script instead (from the repo root)
 //! # build: -D MAXACTION=50        extra options for `rstap -p4` ({repo}: the repository)
-//! # kernels: 6.1.*                run only on kernels whose release matches (a `*` glob)
+//! # kernels: 6.1.*                run only on kernels whose release matches (a `*` glob);
+//! # kernels: !*-rt-*              `!`: not on those (for what a flavour lacks; say why)
 //! # boot: lockdown=integrity      run in a boot of its own, these words added to the kernel
 //!                                 command line (none: just its own boot, for a case that
 //!                                 changes what cannot be undone, e.g. locks the kernel down)
@@ -52,7 +53,7 @@ pub struct Case {
     pub name: String,
     pub script: PathBuf,
     pub build_opts: Vec<String>,
-    /// `# kernels:` globs; empty: every kernel.
+    /// `# kernels:` globs, `!GLOB` excluding; none but exclusions: every other kernel.
     pub kernels: Vec<String>,
     /// `# boot:` kernel command-line words: the case runs in a boot of its own.
     pub boot: Option<String>,
@@ -81,9 +82,11 @@ impl Case {
         self.run.contains("{ko}")
     }
 
-    /// Whether the case runs on this kernel release.
+    /// Whether the case runs on this kernel release: no `!GLOB` matches it, and a
+    /// GLOB does or there is none.
     pub fn runs_on(&self, release: &str) -> bool {
-        self.kernels.is_empty() || self.kernels.iter().any(|g| glob(g, release))
+        let (not, only): (Vec<&String>, Vec<&String>) = self.kernels.iter().partition(|g| g.starts_with('!'));
+        !not.iter().any(|g| glob(&g[1..], release)) && (only.is_empty() || only.iter().any(|g| glob(g, release)))
     }
 
     /// The guest command with placeholders filled in.
@@ -225,5 +228,24 @@ mod tests {
         assert!(super::glob("6.1.*", "6.1.0-56-amd64"));
         assert!(!super::glob("6.1.*", "6.12.117+deb12-amd64"));
         assert!(super::glob("*-rt-*", "6.1.0-56-rt-amd64"));
+    }
+
+    #[test]
+    fn kernel_exclusions() {
+        let mut c = super::Case {
+            name: "x".into(),
+            script: "x.stp".into(),
+            build_opts: Vec::new(),
+            kernels: vec!["!*-rt-*".into()],
+            boot: None,
+            run: String::new(),
+            exit: 0,
+            stdout: Vec::new(),
+            stderr_match: Vec::new(),
+        };
+        assert!(c.runs_on("6.1.0-56-amd64") && c.runs_on("6.12.117+deb12-amd64"));
+        assert!(!c.runs_on("6.1.0-56-rt-amd64"));
+        c.kernels = vec!["6.1.*".into(), "!*-rt-*".into()];
+        assert!(c.runs_on("6.1.0-56-amd64") && !c.runs_on("6.1.0-56-rt-amd64") && !c.runs_on("6.12.117+deb12-amd64"));
     }
 }
