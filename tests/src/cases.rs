@@ -232,17 +232,10 @@ mod tests {
 
     #[test]
     fn kernel_exclusions() {
-        let mut c = super::Case {
-            name: "x".into(),
-            script: "x.stp".into(),
-            build_opts: Vec::new(),
-            kernels: vec!["!*-rt-*".into()],
-            boot: None,
-            run: String::new(),
-            exit: 0,
-            stdout: Vec::new(),
-            stderr_match: Vec::new(),
-        };
+        let f = std::env::temp_dir().join(format!("rstap-kernels-{}.stp", std::process::id()));
+        std::fs::write(&f, "# kernels: !*-rt-*\n").unwrap();
+        let mut c = super::parse(&f);
+        std::fs::remove_file(&f).unwrap();
         assert!(c.runs_on("6.1.0-56-amd64") && c.runs_on("6.12.117+deb12-amd64"));
         assert!(!c.runs_on("6.1.0-56-rt-amd64"));
         c.kernels = vec!["6.1.*".into(), "!*-rt-*".into()];
