@@ -6,7 +6,8 @@
 //! The module's `.modinfo` lists its parameters as `parmtype=NAME:TYPE`: script globals are
 //! `long` (the translator declares the type, `module_param_cb` does not) or `string`
 //! (at most `rstap_maxstringlen` - 1 bytes, the tag runtime-c/params.c records);
-//! `_rstap_*` are the loader's own (docs/transport.md) and not for the command line.
+//! `_rstap_*` are the loader's own (docs/transport.md) and not for the command line, but
+//! `_rstap_procfs=1`, which puts the transport's files in /proc.
 
 use std::collections::HashMap;
 
@@ -24,6 +25,11 @@ pub fn check(params: &[String], info: &HashMap<String, String>) -> Result<(), St
     for p in params {
         let (name, value) = p.split_once('=').unwrap_or((p, ""));
         let value = unquote(value);
+        // The one loader parameter a user may set: /proc instead of debugfs (where a
+        // policy closes debugfs; lockdown chooses it by itself).
+        if name == "_rstap_procfs" && matches!(value, "0" | "1" | "y" | "n" | "Y" | "N") {
+            continue;
+        }
         if name.starts_with("_rstap_") {
             return Err(format!("module option '{p}': {name} is set by rstaprun itself"));
         }
@@ -126,6 +132,8 @@ mod tests {
         let e = check(&p(&["x=1"]), &HashMap::new()).unwrap_err();
         assert!(e.contains("(it has none;"), "{e}");
         assert!(check(&p(&["_rstap_target=1"]), &info()).unwrap_err().contains("set by rstaprun itself"));
+        assert!(check(&p(&["_rstap_procfs=1"]), &info()).is_ok());
+        assert!(check(&p(&["_rstap_procfs=maybe"]), &info()).unwrap_err().contains("set by rstaprun itself"));
     }
 
     #[test]
