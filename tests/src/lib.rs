@@ -85,6 +85,26 @@ pub fn vm_kernel_releases() -> Vec<String> {
         .collect()
 }
 
+/// PREEMPT_RT, from the kernel's own configuration (never from its release string).
+pub fn is_preempt_rt(kver: &str) -> bool {
+    std::fs::read_to_string(format!("/boot/config-{kver}")).unwrap_or_default().lines().any(|l| l == "CONFIG_PREEMPT_RT=y")
+}
+
+/// On a PREEMPT_RT kernel the 9p VM tier runs only the cases that exercise a probe
+/// mechanism's execution context (what RT changes: kprobes, kretprobes, statements,
+/// tracepoints, timers, syscalls, uprobes and uretprobes, stacks, signals, randomness,
+/// the 2-CPU load), to keep CI under its hour; the seeds run there in the production
+/// tier. `RSTAP_TEST_RT_FULL=1` runs every case (session 7: the full tier passed on rt).
+pub fn in_rt_subset(case: &str) -> bool {
+    const PREFIXES: &[&str] = &["kernel_", "timer", "syscall_", "rt_", "signal_raise", "tapset_misc", "tapset_proc_mem"];
+    const USER: &[&str] = &[
+        "user_entry", "user_function_pie", "user_inline", "user_library", "user_plt", "user_sdt",
+        "user_stack_kernel", "user_stack_forms", "user_thread_events", "user_thread_end_late",
+        "user_process_events", "user_fork",
+    ];
+    PREFIXES.iter().any(|p| case.starts_with(p)) || USER.contains(&case)
+}
+
 /// The newest kernel release with headers and an image installed.
 pub fn kernel_release() -> String {
     kernel_releases().pop().unwrap()

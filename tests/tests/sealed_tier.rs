@@ -24,11 +24,6 @@ fn sealed_tier() {
     assert!(failed.is_empty(), "failed: {failed:?} (outputs in the scratch directory, sealed-*)");
 }
 
-/// PREEMPT_RT, from the kernel's own configuration (never from its release string).
-fn is_rt(kver: &str) -> bool {
-    std::fs::read_to_string(format!("/boot/config-{kver}")).unwrap_or_default().lines().any(|l| l == "CONFIG_PREEMPT_RT=y")
-}
-
 /// Absolute paths a run line names that the guest must hold: host files outside the
 /// guest's own /proc, /sys, /dev, /run and /tmp (but the scratch directory's).
 fn named_files(cmd: &str, dir: &Path) -> Vec<PathBuf> {
@@ -116,7 +111,7 @@ fn run_sealed(kver: &str) -> Vec<String> {
     let mut include: Vec<PathBuf> = vec![rstaprun.clone(), workloads, dir.join("run.sh")];
     let mut sh = String::from("#!/bin/sh\ncd \"$(dirname \"$0\")\"\n");
     sh.push_str(SEALED_CHECK);
-    let rt = is_rt(kver);
+    let rt = rstap_tests::is_preempt_rt(kver);
     if rt {
         sh.push_str("nproc > load.nproc; cut -d' ' -f1 /proc/uptime > load.t0\n");
         sh.push_str("for i in 1 2; do sh -c 'while :; do :; done' & echo $! >> load.pids; done\n");

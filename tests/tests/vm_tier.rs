@@ -31,6 +31,15 @@ fn run_all(kver: &str) -> Vec<String> {
         }
         ok
     });
+    if rstap_tests::is_preempt_rt(kver) && std::env::var_os("RSTAP_TEST_RT_FULL").is_none() {
+        all.retain(|c| {
+            let ok = rstap_tests::in_rt_subset(&c.name);
+            if !ok {
+                println!("vm {kver} {} ... not in the rt subset (RSTAP_TEST_RT_FULL=1 runs it)", c.name);
+            }
+            ok
+        });
+    }
     // `# build: -r OTHER`: for another installed kernel, when there is one.
     let other = kernel_releases().into_iter().find(|k| k != kver);
     all.retain_mut(|c| match c.build_opts.iter().position(|o| o == "OTHER") {
