@@ -452,6 +452,10 @@ fn builtin(comps: &[Component]) -> Result<PointKind, String> {
         ["error"] => Ok(PointKind::Error(seq()?)),
         ["oneshot"] => Ok(PointKind::Oneshot),
         ["never"] => Ok(PointKind::Never),
+        ["timer", "profile", ..] | ["timer", "profile_tick", ..] => Err(format!(
+            "probe point '{}' is not supported by this rstap yet (a hit on every CPU at each profiling tick): timer.ms(N) or timer.jiffies(N) fire periodically instead",
+            pp_string(comps)
+        )),
         ["timer", unit, rest @ ..] => timer(unit, &comps[1], rest, comps.get(2)),
 
         _ => Err(format!(
