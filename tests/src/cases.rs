@@ -112,6 +112,18 @@ impl Case {
             .replace("{repo}", &crate::repo_root().display().to_string())
     }
 
+    /// Judges the run the guest recorded in `dir` (NAME.rc, .out, .err and .left, the
+    /// count of modules left loaded after it); Err holds what differed.
+    pub fn judge(&self, dir: &Path) -> Result<(), String> {
+        let read = |ext: &str| std::fs::read(dir.join(format!("{}.{ext}", self.name))).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+        let status: i32 = read("rc").trim().parse().unwrap_or(-1);
+        self.check(status, &read("out"), &read("err"))?;
+        match read("left").trim() {
+            "0" => Ok(()),
+            n => Err(format!("{n} module(s) left loaded after the script")),
+        }
+    }
+
     /// Checks one run; Err holds what differed.
     pub fn check(&self, status: i32, stdout: &str, stderr: &str) -> Result<(), String> {
         let mut problems = Vec::new();

@@ -192,13 +192,7 @@ fn run_sealed(kver: &str) -> Vec<String> {
         if c.sealed.as_ref().is_some_and(|s| s.run.is_some()) {
             c.stderr_match.clear(); // they describe the guest build's reports
         }
-        let get = |ext: &str| read(&format!("{}.{ext}", c.name));
-        let status: i32 = get("rc").trim().parse().unwrap_or(-1);
-        let mut res = c.check(status, &get("out"), &get("err"));
-        if get("left").trim() != "0" {
-            res = Err(format!("{} module(s) left loaded after the script", get("left").trim()));
-        }
-        match res {
+        match c.judge(&dir) {
             Ok(()) => {
                 passed += 1;
                 println!("sealed {kver} {} ... ok", c.name);

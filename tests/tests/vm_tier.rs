@@ -111,13 +111,7 @@ fn run_all(kver: &str) -> Vec<String> {
     let mut passed = 0;
     let mut failed = Vec::new();
     for c in &all {
-        let read = |ext: &str| std::fs::read_to_string(dir.join(format!("{}.{ext}", c.name))).unwrap_or_default();
-        let status: i32 = read("rc").trim().parse().unwrap_or(-1);
-        let mut res = c.check(status, &read("out"), &read("err"));
-        if read("left").trim() != "0" {
-            res = Err(format!("{} module(s) left loaded after the script", read("left").trim()));
-        }
-        match res {
+        match c.judge(&dir) {
             Ok(()) => {
                 passed += 1;
                 println!("vm {kver} {} ... ok", c.name);

@@ -36,17 +36,8 @@ export PATH=/bin
 mount -t devtmpfs devtmpfs /dev
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-die() {
-    echo "rstap-init: error: $*"
-    dmesg | tail -n 30
-    sync
-    poweroff -f
-    sleep 10
-}
-while read -r m; do
-    insmod "/lib/modules/$m" || die "insmod $m failed"
-done < /modules.list
-O=trans=virtio,version=9p2000.L,msize=@MSIZE@
+MODDIR=/lib/modules MODLIST=/modules.list
+@LOAD_MODULES@O=trans=virtio,version=9p2000.L,msize=@MSIZE@
 mkdir -p /spool /newroot
 mount -t 9p -o "$O,cache=none" @TAG_SPOOL@ /spool || die "cannot mount the spool"
 . /spool/vm.conf || die "no vm.conf in the spool"
@@ -145,8 +136,22 @@ fn expand(t: &str) -> String {
         .replace("@PORT_STDIN@", PORT_STDIN)
 }
 
+/// Both guests' /init: `die` (report, show the kernel log, power off) and the insmod of
+/// each module of `$MODLIST` from `$MODDIR`, in order.
+pub(super) const LOAD_MODULES: &str = r#"die() {
+    echo "rstap-init: error: $*"
+    dmesg | tail -n 30
+    sync
+    poweroff -f
+    sleep 10
+}
+while read -r m; do
+    insmod "$MODDIR/$m" || die "insmod $m failed"
+done < "$MODLIST"
+"#;
+
 pub fn init_script() -> String {
-    expand(INIT)
+    expand(&INIT.replace("@LOAD_MODULES@", LOAD_MODULES))
 }
 
 pub fn guest_script() -> String {

@@ -39,17 +39,8 @@ $B --install -s /bin
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 mount -t devtmpfs devtmpfs /dev
 mount -t sysfs sysfs /sys
-die() {
-    echo "rstap-init: error: $*"
-    dmesg | tail -n 30
-    sync
-    poweroff -f
-    sleep 10
-}
-while read -r m; do
-    insmod "/rstap/modules/$m" || die "insmod $m failed"
-done < /rstap/modules.list
-mkdir -p /dev/pts /dev/shm
+MODDIR=/rstap/modules MODLIST=/rstap/modules.list
+@LOAD_MODULES@mkdir -p /dev/pts /dev/shm
 mount -t devpts -o ptmxmode=0666 devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 ln -sf /proc/self/fd /dev/fd
@@ -299,7 +290,7 @@ pub fn build(kver: &str, includes: &[PathBuf], cwd: &Path, cmd: &str) -> Result<
     own(&mut t, "guest.sh", initramfs::guest_script().into_bytes(), 0o644);
     own(&mut t, "cmd.sh", cmd.as_bytes().to_vec(), 0o644);
     own(&mut t, "vm.conf", conf.into_bytes(), 0o644);
-    t.nodes.insert("init".into(), Node::Data(INIT.as_bytes().to_vec(), 0o755));
+    t.nodes.insert("init".into(), Node::Data(INIT.replace("@LOAD_MODULES@", initramfs::LOAD_MODULES).into_bytes(), 0o755));
 
     let mut manifest: Vec<(String, String)> = Vec::new();
     for (path, n) in &t.nodes {
